@@ -1,0 +1,1 @@
+//! x4pipe-catalog (under construction)

@@ -1,0 +1,1 @@
+//! x4pipe-validate (under construction)

@@ -1,0 +1,1 @@
+//! winpipe (under construction)
