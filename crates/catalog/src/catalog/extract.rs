@@ -1,0 +1,160 @@
+//! Extracting a catalog into a folder, safely and all-or-nothing.
+//!
+//! Decision: entries are first written into a staging folder
+//! `<out>/.x4pipe-extract-XXXXXX` (same filesystem as the target), sizes and,
+//! on request, md5s are checked there, and only when every selected entry is
+//! complete are the files renamed into place. Any error before that point
+//! deletes the staging folder, so the target is unchanged. Before the first
+//! rename the target is checked for conflicts (a file where a folder must go,
+//! a symbolic link on the way), so the move phase only fails on a race or a
+//! hardware error.
+
+use super::{Catalog, Entry, BUF_SIZE};
+use crate::error::{Error, Result};
+use crate::filter::PathFilter;
+use crate::safe_path;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, Clone, Default)]
+pub struct ExtractOptions {
+    /// `--glob` patterns over catalog paths (`!` excludes); none = everything.
+    pub globs: Vec<String>,
+    /// Check every extracted entry's md5 (sizes are always checked).
+    pub verify: bool,
+    /// Show a progress bar on a terminal for large catalogs.
+    pub progress: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractReport {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Extracts the entries of `catalog` selected by `opts.globs` below `out_dir`
+/// (created if missing). Existing files of the same names are replaced; other
+/// files in `out_dir` are left alone. Each file gets the catalog's mtime.
+///
+/// Refuses the whole extraction, writing nothing, if any selected entry's path
+/// could escape `out_dir` (see [`crate::safe_path`]).
+pub fn extract(catalog: &Catalog, out_dir: &Path, opts: &ExtractOptions) -> Result<ExtractReport> {
+    let filter = PathFilter::new(&opts.globs)?;
+    // Last entry wins for duplicate paths, like later catalogs override earlier.
+    let mut chosen: BTreeMap<&str, &Entry> = BTreeMap::new();
+    for e in catalog.entries().iter().filter(|e| filter.matches(&e.path)) {
+        safe_path::check(&e.path).map_err(|reason| Error::UnsafePath {
+            cat: catalog.cat_path().to_path_buf(),
+            line: e.line,
+            path: e.path.clone(),
+            reason,
+        })?;
+        chosen.insert(&e.path, e);
+    }
+    // Read the .dat front to back.
+    let mut todo: Vec<&Entry> = chosen.values().copied().collect();
+    todo.sort_by_key(|e| e.offset);
+    let total: u64 = todo.iter().map(|e| e.size).sum();
+
+    std::fs::create_dir_all(out_dir).map_err(Error::io(out_dir))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".x4pipe-extract-")
+        .tempdir_in(out_dir)
+        .map_err(Error::io(out_dir))?;
+
+    let bar = crate::progress::bytes(opts.progress, total, "extracting");
+    let mut dat = catalog.open_dat()?;
+    let mut buf = vec![0u8; BUF_SIZE];
+    for e in &todo {
+        let staged = staging.path().join(&e.path);
+        if let Some(parent) = staged.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| conflict(catalog, e, source))?;
+        }
+        let mut file = File::create(&staged).map_err(|source| conflict(catalog, e, source))?;
+        catalog.copy_entry_buf(&mut dat, e, &mut file, opts.verify, &mut buf, |n| {
+            bar.inc(n)
+        })?;
+        file.set_modified(to_system_time(e.mtime))
+            .map_err(Error::io(&staged))?;
+    }
+    bar.finish_and_clear();
+
+    // Check the target before moving anything into it.
+    for e in &todo {
+        check_target(out_dir, &e.path)?;
+    }
+    for e in &todo {
+        let dest = out_dir.join(&e.path);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
+        }
+        std::fs::rename(staging.path().join(&e.path), &dest).map_err(Error::io(&dest))?;
+    }
+    staging
+        .close()
+        .map_err(Error::io(out_dir.join(".x4pipe-extract-*")))?;
+    Ok(ExtractReport {
+        files: todo.len(),
+        bytes: total,
+    })
+}
+
+/// Two entries that cannot both exist (`a` as a file and `a/b`).
+fn conflict(catalog: &Catalog, e: &Entry, source: std::io::Error) -> Error {
+    Error::Io {
+        path: PathBuf::from(format!(
+            "{}:{}: entry {:?}",
+            catalog.cat_path().display(),
+            e.line,
+            e.path
+        )),
+        source,
+    }
+}
+
+/// Every existing ancestor of `out_dir/rel` must be a real folder (never a
+/// symbolic link: following one could write outside the target), and the
+/// destination itself must not be a folder.
+fn check_target(out_dir: &Path, rel: &str) -> Result<()> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let mut here = out_dir.to_path_buf();
+    for (i, part) in parts.iter().enumerate() {
+        here.push(part);
+        let last = i + 1 == parts.len();
+        let meta = match std::fs::symlink_metadata(&here) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(&here)(e)),
+        };
+        let reason = if last {
+            // A file or a link at the destination is replaced (rename does not
+            // follow links); a folder is not.
+            meta.is_dir()
+                .then_some("is a folder; cannot replace it with a file")
+        } else if meta.file_type().is_symlink() {
+            Some("is a symbolic link; not following it out of the target")
+        } else if !meta.is_dir() {
+            Some("exists and is not a folder")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(Error::Target {
+                path: here,
+                reason: format!("{reason} (extracting {rel:?})"),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn to_system_time(mtime: i64) -> SystemTime {
+    let d = Duration::from_secs(mtime.unsigned_abs());
+    if mtime >= 0 {
+        UNIX_EPOCH + d
+    } else {
+        UNIX_EPOCH - d
+    }
+}

@@ -1,0 +1,103 @@
+//! One error type for the library, so every message names the file (and, for
+//! catalog lines, the line number) a user has to look at.
+
+use std::path::PathBuf;
+
+/// Result with the crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong reading or writing catalogs.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An operating-system error on a named file.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A `.cat` line that does not have the `<path> <size> <mtime> <md5>` shape.
+    #[error("{}:{line}: {message}", cat.display())]
+    Parse {
+        cat: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    /// A catalog entry whose path would land outside the extraction folder
+    /// (or could not be written portably).
+    #[error("{}:{line}: refusing entry {path:?}: {reason}", cat.display())]
+    UnsafePath {
+        cat: PathBuf,
+        line: usize,
+        path: String,
+        reason: String,
+    },
+
+    /// An entry that claims bytes past the end of the `.dat`.
+    #[error(
+        "{}:{line}: entry {path:?} needs bytes {offset}..{end} but {} has only {dat_len} bytes",
+        cat.display(),
+        dat.display()
+    )]
+    PastEnd {
+        cat: PathBuf,
+        dat: PathBuf,
+        line: usize,
+        path: String,
+        offset: u64,
+        end: u64,
+        dat_len: u64,
+    },
+
+    /// The bytes of an entry do not hash to the md5 in the `.cat`.
+    #[error("{}:{line}: md5 mismatch for {path:?}: catalog says {expected}, data is {actual}", cat.display())]
+    Md5Mismatch {
+        cat: PathBuf,
+        line: usize,
+        path: String,
+        expected: String,
+        actual: String,
+    },
+
+    /// A file that cannot go into a catalog (name not representable, symlink, ...).
+    #[error("{}: {reason}", path.display())]
+    Unpackable { path: PathBuf, reason: String },
+
+    /// The extraction target cannot take an entry (a file where a folder must
+    /// go, a symbolic link on the way, ...).
+    #[error("{}: {reason}", path.display())]
+    Target { path: PathBuf, reason: String },
+
+    /// A file changed size while it was being packed.
+    #[error("{}: size changed while packing (expected {expected} bytes, read {actual})", path.display())]
+    ChangedWhilePacking {
+        path: PathBuf,
+        expected: u64,
+        actual: u64,
+    },
+
+    /// The game folder has no `01.cat`.
+    #[error("{}: no game catalogs found (01.cat is missing)", dir.display())]
+    NoGameCatalogs { dir: PathBuf },
+
+    /// Wanted game files that none of the numbered catalogs contain.
+    #[error("{} not found in the game catalogs {} (in {})", missing.join(", "), searched.join(", "), dir.display())]
+    MissingGameFiles {
+        dir: PathBuf,
+        missing: Vec<String>,
+        searched: Vec<String>,
+    },
+
+    /// A bad `--glob` pattern.
+    #[error("bad glob {pattern:?}: {message}")]
+    Glob { pattern: String, message: String },
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+}

@@ -1,0 +1,195 @@
+//! `x4pipe package`: a reproducible release archive of a built extension.
+//!
+//! * The archive holds the extension folder at its top level
+//!   (`<folder>/content.xml`, ...), so it unpacks straight into `extensions/`.
+//! * Every entry gets one timestamp: `SOURCE_DATE_EPOCH` if set, else the
+//!   content.xml `date` (00:00 UTC), else 1980-01-01 (still reproducible).
+//! * Files are left out by `.x4pipeignore` files (gitignore syntax, in any
+//!   folder of the tree; the ignore files themselves are never shipped), and
+//!   hidden names (starting with '.') are always left out. `.gitignore` is not
+//!   read: build output is often git-ignored.
+//! * `--format cat` puts everything into `ext_01.cat/.dat` except the files
+//!   the game or the OS must see loose: `content.xml` always, and by default
+//!   native libraries (`*.dll`, `*.so`), which the OS loader reads from disk.
+//! * Default output: `./<folder>_<version>.zip` (`_cat.zip` for the cat
+//!   format) in the current folder, never inside the packaged tree's archive
+//!   (the output file is excluded from the walk if it lies inside it).
+
+mod content;
+mod time;
+mod zip;
+
+pub use content::{parse as parse_content_xml, ContentInfo};
+pub use time::{parse_date, zip_datetime};
+
+use crate::catalog::{pack_files, SourceFile};
+use crate::filter::PathFilter;
+use crate::walk::{self, WalkOptions};
+use anyhow::{bail, Context, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Archive layout.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum PackageFormat {
+    /// Loose files in a zip.
+    #[default]
+    Zip,
+    /// `ext_01.cat/.dat` plus the files that must stay loose, in a zip.
+    Cat,
+}
+
+/// Files kept loose in the cat format besides `content.xml` (always loose).
+pub const DEFAULT_LOOSE: &[&str] = &["content.xml", "*.dll", "*.so"];
+
+/// Name of the catalog the cat format writes (the game loads `ext_NN.cat`).
+pub const EXT_CATALOG: &str = "ext_01.cat";
+
+/// The date used when neither SOURCE_DATE_EPOCH nor content.xml gives one.
+pub const FALLBACK_EPOCH: i64 = 315_532_800; // 1980-01-01T00:00:00Z
+
+#[derive(Debug, Clone, Default)]
+pub struct PackageOptions {
+    pub format: PackageFormat,
+    /// Output file; `None`: see [`default_output`].
+    pub out: Option<PathBuf>,
+    /// Timestamp for every entry; `None`: content.xml date, else 1980-01-01.
+    pub source_date_epoch: Option<i64>,
+    /// Extra globs of files to keep loose in the cat format (added to [`DEFAULT_LOOSE`]).
+    pub loose: Vec<String>,
+    pub progress: bool,
+}
+
+/// What `package` found out about the extension folder.
+#[derive(Debug, Clone)]
+pub struct Extension {
+    pub dir: PathBuf,
+    pub folder: String,
+    pub content: ContentInfo,
+}
+
+/// Reads `dir/content.xml`; fails clearly when the folder is not an extension.
+pub fn inspect(dir: &Path) -> Result<Extension> {
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("{}: cannot open extension folder", dir.display()))?;
+    let content_path = dir.join("content.xml");
+    if !content_path.is_file() {
+        bail!(
+            "{}: no content.xml; `package` needs a built extension folder (the one holding content.xml)",
+            dir.display()
+        );
+    }
+    let text = std::fs::read_to_string(&content_path)
+        .with_context(|| format!("{}", content_path.display()))?;
+    let content =
+        content::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", content_path.display()))?;
+    let folder = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .with_context(|| format!("{}: folder name is not UTF-8", dir.display()))?
+        .to_string();
+    Ok(Extension {
+        dir,
+        folder,
+        content,
+    })
+}
+
+/// `./<folder>_<version>.zip`, or `./<folder>_<version>_cat.zip` for the cat
+/// format (`<folder>.zip` if content.xml has no version).
+pub fn default_output(ext: &Extension, format: PackageFormat) -> PathBuf {
+    let mut name = ext.folder.clone();
+    if let Some(v) = ext.content.version.as_deref().filter(|v| !v.is_empty()) {
+        name.push('_');
+        name.push_str(v);
+    }
+    if format == PackageFormat::Cat {
+        name.push_str("_cat");
+    }
+    name.push_str(".zip");
+    PathBuf::from(name)
+}
+
+/// The entry timestamp: SOURCE_DATE_EPOCH, else content.xml's date, else 1980.
+pub fn package_epoch(source_date_epoch: Option<i64>, content: &ContentInfo) -> i64 {
+    source_date_epoch
+        .or_else(|| content.date.as_deref().and_then(parse_date))
+        .unwrap_or(FALLBACK_EPOCH)
+}
+
+/// Builds the release archive of the extension in `dir`; returns its path.
+pub fn package(dir: &Path, opts: &PackageOptions) -> Result<PathBuf> {
+    let ext = inspect(dir)?;
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| default_output(&ext, opts.format));
+    let epoch = package_epoch(opts.source_date_epoch, &ext.content);
+
+    let walk_opts = WalkOptions {
+        ignore_file: true,
+        skip_hidden: true,
+        exclude: vec![out.clone()],
+    };
+    let files = walk::files(&ext.dir, &PathFilter::default(), &walk_opts)?;
+    if !files.iter().any(|f| f.path == "content.xml") {
+        bail!(
+            "{}: content.xml is ignored by {}; the game cannot load an extension without it",
+            ext.dir.display(),
+            walk::IGNORE_FILE
+        );
+    }
+
+    let prefix = format!("{}/", ext.folder);
+    let mut entries: BTreeMap<String, PathBuf> = BTreeMap::new();
+    // Holds ext_01.cat/.dat until the zip is written; deleted on drop.
+    let mut _staging = None;
+    match opts.format {
+        PackageFormat::Zip => {
+            for f in files {
+                entries.insert(format!("{prefix}{}", f.path), f.source);
+            }
+        }
+        PackageFormat::Cat => {
+            let mut loose: Vec<String> = DEFAULT_LOOSE.iter().map(|s| s.to_string()).collect();
+            loose.extend(opts.loose.iter().cloned());
+            let loose = PathFilter::new(&loose)?;
+            if let Some(f) = files
+                .iter()
+                .find(|f| f.path == EXT_CATALOG || f.path == "ext_01.dat")
+            {
+                bail!(
+                    "{}: already has {}; package the unpacked files, or use --format zip",
+                    ext.dir.display(),
+                    f.path
+                );
+            }
+            let (keep, packed): (Vec<SourceFile>, Vec<SourceFile>) = files
+                .into_iter()
+                .partition(|f| f.path == "content.xml" || loose.matches(&f.path));
+            for f in keep {
+                entries.insert(format!("{prefix}{}", f.path), f.source);
+            }
+            if !packed.is_empty() {
+                let staging_parent = match out.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                std::fs::create_dir_all(&staging_parent)
+                    .with_context(|| format!("{}", staging_parent.display()))?;
+                let staging = tempfile::Builder::new()
+                    .prefix(".x4pipe-package-")
+                    .tempdir_in(&staging_parent)
+                    .with_context(|| format!("{}", staging_parent.display()))?;
+                let cat = staging.path().join(EXT_CATALOG);
+                pack_files(&packed, &cat, Some(epoch), opts.progress)?;
+                entries.insert(format!("{prefix}{EXT_CATALOG}"), cat.clone());
+                entries.insert(format!("{prefix}ext_01.dat"), cat.with_extension("dat"));
+                _staging = Some(staging);
+            }
+        }
+    }
+    zip::write(&entries, &out, zip_datetime(epoch), opts.progress)?;
+    Ok(out)
+}

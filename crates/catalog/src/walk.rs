@@ -1,0 +1,146 @@
+//! Lists the files of a source tree for packing.
+//!
+//! Symbolic links are never followed: a link is an error, not a silent skip,
+//! because a release that quietly misses a file (or ships a file from outside
+//! the tree) is worse than a build that stops and says why. Leave links out
+//! with `.x4pipeignore` or a `!` glob if they are meant to stay behind.
+
+use crate::catalog::SourceFile;
+use crate::error::{Error, Result};
+use crate::filter::PathFilter;
+use crate::safe_path;
+use std::path::{Component, Path, PathBuf};
+
+/// The ignore file `package` reads (gitignore syntax), in any folder of the tree.
+pub const IGNORE_FILE: &str = ".x4pipeignore";
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WalkOptions {
+    /// Honour `.x4pipeignore` files (and leave them out of the result).
+    pub ignore_file: bool,
+    /// Leave out files and folders whose name starts with '.'.
+    pub skip_hidden: bool,
+    /// Absolute paths never to include (for example the output being written).
+    pub exclude: Vec<PathBuf>,
+}
+
+/// Every regular file under `root`, sorted by catalog path (byte order).
+pub(crate) fn files(
+    root: &Path,
+    filter: &PathFilter,
+    opts: &WalkOptions,
+) -> Result<Vec<SourceFile>> {
+    let meta = std::fs::metadata(root).map_err(Error::io(root))?;
+    if !meta.is_dir() {
+        return Err(Error::Unpackable {
+            path: root.to_path_buf(),
+            reason: "not a folder".into(),
+        });
+    }
+    let exclude: Vec<PathBuf> = opts
+        .exclude
+        .iter()
+        .filter_map(|p| canonical_maybe_missing(p))
+        .collect();
+
+    let mut builder = ignore::WalkBuilder::new(root);
+    // No .gitignore, .ignore, global excludes or parent folders' rules: a built
+    // extension is often git-ignored itself, and the result must depend on the
+    // tree alone.
+    builder
+        .standard_filters(false)
+        .hidden(opts.skip_hidden)
+        .parents(false)
+        .follow_links(false);
+    if opts.ignore_file {
+        builder.add_custom_ignore_filename(IGNORE_FILE);
+    }
+
+    let mut out = Vec::new();
+    for item in builder.build() {
+        let item = item.map_err(|e| Error::Unpackable {
+            path: root.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        if item.depth() == 0 {
+            continue;
+        }
+        let path = item.path();
+        let Some(ft) = item.file_type() else { continue };
+        if ft.is_dir() {
+            continue;
+        }
+        if ft.is_symlink() {
+            return Err(Error::Unpackable {
+                path: path.to_path_buf(),
+                reason: "symbolic link: links are not followed when packing; \
+                         replace it with the file or leave it out (.x4pipeignore / '!' glob)"
+                    .into(),
+            });
+        }
+        if !ft.is_file() {
+            return Err(Error::Unpackable {
+                path: path.to_path_buf(),
+                reason: "not a regular file".into(),
+            });
+        }
+        let rel = catalog_path(root, path)?;
+        if opts.ignore_file && path.file_name().is_some_and(|n| n == IGNORE_FILE) {
+            continue;
+        }
+        if !filter.matches(&rel) {
+            continue;
+        }
+        if !exclude.is_empty() {
+            if let Ok(canon) = path.canonicalize() {
+                if exclude.contains(&canon) {
+                    continue;
+                }
+            }
+        }
+        out.push(SourceFile {
+            path: rel,
+            source: path.to_path_buf(),
+        });
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// `root/a/b c.xml` -> `a/b c.xml`, refused if a catalog could not hold it.
+fn catalog_path(root: &Path, path: &Path) -> Result<String> {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut parts = Vec::new();
+    for c in rel.components() {
+        match c {
+            Component::Normal(s) => parts.push(s.to_str().ok_or_else(|| Error::Unpackable {
+                path: path.to_path_buf(),
+                reason: "name is not valid UTF-8 (catalogs are UTF-8 text)".into(),
+            })?),
+            _ => {
+                return Err(Error::Unpackable {
+                    path: path.to_path_buf(),
+                    reason: "unexpected path component".into(),
+                })
+            }
+        }
+    }
+    let rel = parts.join("/");
+    safe_path::check(&rel).map_err(|reason| Error::Unpackable {
+        path: path.to_path_buf(),
+        reason: format!("cannot be stored in a catalog: {reason}"),
+    })?;
+    Ok(rel)
+}
+
+/// Canonical form of a path that may not exist yet (its folder must).
+pub(crate) fn canonical_maybe_missing(p: &Path) -> Option<PathBuf> {
+    if let Ok(c) = p.canonicalize() {
+        return Some(c);
+    }
+    let parent = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Some(parent.canonicalize().ok()?.join(p.file_name()?))
+}
