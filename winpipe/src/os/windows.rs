@@ -1,0 +1,1 @@
+//! Windows transport (in progress).

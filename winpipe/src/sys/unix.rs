@@ -1,0 +1,257 @@
+//! Safe wrappers over the few libc calls the Linux transport needs.
+//!
+//! This file (with `sys/windows.rs` and `abi.rs`) is where the crate's `unsafe` lives.
+//! Every function here takes and returns only safe Rust types (`OwnedFd`, slices,
+//! `Vec`), so the framing and error mapping above it are plain safe code.
+//!
+//! All sockets are created close-on-exec so a host process that spawns children does
+//! not leak pipe ends into them.
+
+use std::io;
+use std::mem::{size_of, MaybeUninit};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::path::Path;
+use std::time::Duration;
+
+fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
+}
+
+fn cvt_size(ret: libc::ssize_t) -> io::Result<usize> {
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret as usize)
+    }
+}
+
+/// The real user id of this process.
+pub fn getuid() -> u32 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() }
+}
+
+/// A new `AF_UNIX` `SOCK_SEQPACKET` socket, close-on-exec, optionally non-blocking.
+pub fn seqpacket_socket(nonblocking: bool) -> io::Result<OwnedFd> {
+    let mut ty = libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC;
+    if nonblocking {
+        ty |= libc::SOCK_NONBLOCK;
+    }
+    // SAFETY: plain syscall with integer arguments.
+    let fd = cvt(unsafe { libc::socket(libc::AF_UNIX, ty, 0) })?;
+    // SAFETY: fd was just returned by socket() and is owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Fills a `sockaddr_un` for a filesystem path.
+fn sockaddr(path: &Path) -> io::Result<(libc::sockaddr_un, libc::socklen_t)> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    // SAFETY: sockaddr_un is plain old data; all-zero is a valid value.
+    let mut addr: libc::sockaddr_un = unsafe { std::mem::zeroed() };
+    addr.sun_family = libc::AF_UNIX as libc::sa_family_t;
+    // Keep one byte for the terminating NUL (already zero).
+    if bytes.len() >= addr.sun_path.len() || bytes.contains(&0) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "socket path too long or contains NUL",
+        ));
+    }
+    for (dst, src) in addr.sun_path.iter_mut().zip(bytes) {
+        *dst = *src as libc::c_char;
+    }
+    let len = size_of::<libc::sa_family_t>() + bytes.len() + 1;
+    Ok((addr, len as libc::socklen_t))
+}
+
+/// `connect()` to a socket path.
+pub fn connect(fd: BorrowedFd<'_>, path: &Path) -> io::Result<()> {
+    let (addr, len) = sockaddr(path)?;
+    // SAFETY: addr is a valid sockaddr_un of `len` bytes living across the call.
+    cvt(unsafe {
+        libc::connect(
+            fd.as_raw_fd(),
+            &addr as *const libc::sockaddr_un as *const libc::sockaddr,
+            len,
+        )
+    })?;
+    Ok(())
+}
+
+/// `bind()` to a socket path, then `listen()`.
+pub fn bind_listen(fd: BorrowedFd<'_>, path: &Path, backlog: i32) -> io::Result<()> {
+    let (addr, len) = sockaddr(path)?;
+    // SAFETY: addr is a valid sockaddr_un of `len` bytes living across the call.
+    cvt(unsafe {
+        libc::bind(
+            fd.as_raw_fd(),
+            &addr as *const libc::sockaddr_un as *const libc::sockaddr,
+            len,
+        )
+    })?;
+    // SAFETY: plain syscall with integer arguments.
+    cvt(unsafe { libc::listen(fd.as_raw_fd(), backlog) })?;
+    Ok(())
+}
+
+/// `accept4()`: the new connection is non-blocking and close-on-exec.
+pub fn accept(fd: BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    // SAFETY: NULL address pointers are allowed (we do not want the peer address).
+    let new = cvt(unsafe {
+        libc::accept4(
+            fd.as_raw_fd(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+        )
+    })?;
+    // SAFETY: new was just returned by accept4() and is owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(new) })
+}
+
+/// Switches `O_NONBLOCK` on or off.
+pub fn set_nonblocking(fd: BorrowedFd<'_>, on: bool) -> io::Result<()> {
+    // SAFETY: F_GETFL/F_SETFL take and return integers only.
+    let flags = cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) })?;
+    let flags = if on {
+        flags | libc::O_NONBLOCK
+    } else {
+        flags & !libc::O_NONBLOCK
+    };
+    // SAFETY: as above.
+    cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags) })?;
+    Ok(())
+}
+
+/// `SO_SNDTIMEO`: for an AF_UNIX socket this also bounds how long a blocking
+/// `connect()` waits for room in a full listen backlog.
+pub fn set_send_timeout(fd: BorrowedFd<'_>, timeout: Duration) -> io::Result<()> {
+    let tv = libc::timeval {
+        tv_sec: timeout.as_secs() as libc::time_t,
+        tv_usec: timeout.subsec_micros() as libc::suseconds_t,
+    };
+    // SAFETY: tv is a valid timeval living across the call; the length matches.
+    cvt(unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_SNDTIMEO,
+            &tv as *const libc::timeval as *const libc::c_void,
+            size_of::<libc::timeval>() as libc::socklen_t,
+        )
+    })?;
+    Ok(())
+}
+
+/// Sends one packet made of a one-byte header and a payload, without blocking and
+/// without SIGPIPE (a dead peer must give `EPIPE`, not kill the game).
+/// Returns the bytes sent (always all of them: SEQPACKET is all or nothing).
+pub fn send_packet(fd: BorrowedFd<'_>, head: u8, payload: &[u8]) -> io::Result<usize> {
+    let head = [head];
+    // Two iovecs so the payload is sent straight from the caller's buffer.
+    let mut iov = [
+        libc::iovec {
+            iov_base: head.as_ptr() as *mut libc::c_void,
+            iov_len: 1,
+        },
+        libc::iovec {
+            iov_base: payload.as_ptr() as *mut libc::c_void,
+            iov_len: payload.len(),
+        },
+    ];
+    // SAFETY: msghdr is plain old data; all-zero means "no address, no control data".
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = iov.as_mut_ptr();
+    msg.msg_iovlen = iov.len() as _;
+    // SAFETY: msg points at two iovecs over live buffers; the kernel only reads them.
+    cvt_size(unsafe {
+        libc::sendmsg(
+            fd.as_raw_fd(),
+            &msg,
+            libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL,
+        )
+    })
+}
+
+/// What [`recv_packet`] got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packet {
+    /// The peer closed the connection (zero-byte read: every framed packet has at
+    /// least its header byte, so this cannot be a message).
+    Eof,
+    /// A packet: its header byte and how many payload bytes were appended.
+    /// `truncated` means the packet was larger than the room offered and its tail is
+    /// lost.
+    Data {
+        head: u8,
+        payload: usize,
+        truncated: bool,
+    },
+}
+
+/// Receives one packet without blocking: the first byte goes to the header, the rest
+/// is appended to `buf` (at most `max_payload` bytes; room is reserved here).
+pub fn recv_packet(
+    fd: BorrowedFd<'_>,
+    buf: &mut Vec<u8>,
+    max_payload: usize,
+) -> io::Result<Packet> {
+    buf.reserve(max_payload);
+    let spare: &mut [MaybeUninit<u8>] = &mut buf.spare_capacity_mut()[..max_payload];
+    let mut head = [0u8; 1];
+    let mut iov = [
+        libc::iovec {
+            iov_base: head.as_mut_ptr() as *mut libc::c_void,
+            iov_len: 1,
+        },
+        libc::iovec {
+            iov_base: spare.as_mut_ptr() as *mut libc::c_void,
+            iov_len: spare.len(),
+        },
+    ];
+    // SAFETY: msghdr is plain old data; all-zero means "no address, no control data".
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = iov.as_mut_ptr();
+    msg.msg_iovlen = iov.len() as _;
+    // SAFETY: the iovecs cover `head` and the reserved spare capacity of `buf`, both
+    // writable and alive across the call.
+    let n = cvt_size(unsafe { libc::recvmsg(fd.as_raw_fd(), &mut msg, libc::MSG_DONTWAIT) })?;
+    if n == 0 {
+        return Ok(Packet::Eof);
+    }
+    let payload = n - 1;
+    // SAFETY: the kernel wrote `payload` bytes into the spare capacity (n <= 1 + room).
+    unsafe { buf.set_len(buf.len() + payload) };
+    Ok(Packet::Data {
+        head: head[0],
+        payload,
+        truncated: msg.msg_flags & libc::MSG_TRUNC != 0,
+    })
+}
+
+/// `poll()` on one descriptor; returns the `revents` (0 on timeout).
+/// `timeout` `None` waits forever. `EINTR` is retried by the caller's loop (returns 0).
+pub fn poll(fd: BorrowedFd<'_>, events: i16, timeout: Option<Duration>) -> io::Result<i16> {
+    let ms: libc::c_int = match timeout {
+        None => -1,
+        // Round up so a 0.5 ms rest does not become a busy 0 ms poll loop.
+        Some(t) => t.as_micros().div_ceil(1000).min(i32::MAX as u128) as libc::c_int,
+    };
+    let mut pfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events,
+        revents: 0,
+    };
+    // SAFETY: pfd is one valid pollfd living across the call.
+    match cvt(unsafe { libc::poll(&mut pfd, 1, ms) }) {
+        Ok(_) => Ok(pfd.revents),
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
+pub use libc::{POLLIN, POLLOUT};

@@ -1,0 +1,1 @@
+//! Windows OS calls (in progress).
