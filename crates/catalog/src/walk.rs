@@ -70,6 +70,13 @@ pub(crate) fn files(
         if ft.is_dir() {
             continue;
         }
+        let rel = catalog_path(root, path)?;
+        if opts.ignore_file && path.file_name().is_some_and(|n| n == IGNORE_FILE) {
+            continue;
+        }
+        if !filter.matches(&rel) {
+            continue;
+        }
         if ft.is_symlink() {
             return Err(Error::Unpackable {
                 path: path.to_path_buf(),
@@ -83,13 +90,6 @@ pub(crate) fn files(
                 path: path.to_path_buf(),
                 reason: "not a regular file".into(),
             });
-        }
-        let rel = catalog_path(root, path)?;
-        if opts.ignore_file && path.file_name().is_some_and(|n| n == IGNORE_FILE) {
-            continue;
-        }
-        if !filter.matches(&rel) {
-            continue;
         }
         if !exclude.is_empty() {
             if let Ok(canon) = path.canonicalize() {
