@@ -1,1 +1,15 @@
-//! x4pipe library
+//! x4pipe: build, validate and package X4: Foundations extensions that talk to external
+//! processes over named pipes.
+//!
+//! The binary is a thin layer over these modules; each does one thing:
+//! - [`config`]: `x4pipe.toml`, its defaults and the checks on every value;
+//! - [`render`]: the minijinja templates of the Named Pipes API extension;
+//! - [`escape`]: escaping values for XML, MD and Lua;
+//! - [`output`]: writing an extension folder atomically;
+//! - [`build`]: the `x4pipe build` pipeline tying them together.
+
+pub mod build;
+pub mod config;
+pub mod escape;
+pub mod output;
+pub mod render;

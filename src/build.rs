@@ -1,0 +1,62 @@
+//! `x4pipe build`: config -> templates -> rendered files -> extension folder.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::config::{Config, CONFIG_FILE};
+use crate::output;
+use crate::render::{self, Templates};
+
+/// What `x4pipe build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Explicit config file; otherwise `x4pipe.toml` in `project_dir` if present.
+    pub config: Option<PathBuf>,
+    /// Folder that receives the extension folder; default `<project_dir>/out`.
+    pub out: Option<PathBuf>,
+    /// Folder of template overrides.
+    pub templates: Option<PathBuf>,
+    /// Replace an existing folder x4pipe did not make.
+    pub force: bool,
+    /// Where relative defaults are resolved (the current folder for the CLI).
+    pub project_dir: PathBuf,
+}
+
+/// What a build produced.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub extension_dir: PathBuf,
+    pub config_file: Option<PathBuf>,
+    pub files: Vec<String>,
+}
+
+/// The config file a build uses: the explicit one, or `x4pipe.toml` in `dir`, or none
+/// (embedded defaults).
+pub fn find_config(explicit: Option<&Path>, dir: &Path) -> Option<PathBuf> {
+    match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => {
+            let candidate = dir.join(CONFIG_FILE);
+            candidate.is_file().then_some(candidate)
+        }
+    }
+}
+
+pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
+    let config_file = find_config(opts.config.as_deref(), &opts.project_dir);
+    let cfg = Config::load(config_file.as_deref())?;
+    let templates = Templates::load(opts.templates.as_deref())?;
+    let rendered = render::render_api(&cfg, &templates)?;
+    let out_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| opts.project_dir.join("out"));
+    let extension_dir = output::write_extension(&out_dir, cfg.folder(), &rendered, opts.force)
+        .with_context(|| format!("cannot write the extension into {}", out_dir.display()))?;
+    Ok(BuildReport {
+        extension_dir,
+        config_file,
+        files: rendered.files.keys().cloned().collect(),
+    })
+}

@@ -1,0 +1,97 @@
+//! Escaping config values for the context they are rendered into.
+
+/// Text for a double- or single-quoted XML attribute.
+pub fn xml_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Attribute-value normalisation would turn these into spaces.
+            '\n' => out.push_str("&#10;"),
+            '\t' => out.push_str("&#9;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text content of an XML element (or a comment-free text node).
+pub fn xml_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An MD string literal (`'...'`) for use inside an XML attribute.
+///
+/// MD has no documented escape for a quote inside a string literal, so instead of
+/// guessing we only accept values that need none; config checks already keep names to
+/// such characters, and this is the backstop for templates written by users.
+pub fn md_str(s: &str) -> Result<String, String> {
+    if let Some(bad) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ' ' | ':')))
+    {
+        return Err(format!(
+            "md_str: {s:?} contains {bad:?}, which cannot be written safely inside an MD string literal"
+        ));
+    }
+    Ok(format!("'{s}'"))
+}
+
+/// A Lua string literal, double-quoted, safe for any input (bytes that are not printable
+/// ASCII become decimal escapes, which Lua 5.1 and LuaJIT both read).
+pub fn lua_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for b in s.bytes() {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\{b}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_attr_escapes_markup_and_quotes() {
+        assert_eq!(xml_attr(r#"a<b>&"c'"#), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(xml_attr("x\ny"), "x&#10;y");
+    }
+
+    #[test]
+    fn md_str_refuses_quotes() {
+        assert_eq!(md_str("Named_Pipes").unwrap(), "'Named_Pipes'");
+        assert!(md_str("a'b").is_err());
+        assert!(md_str("a\\b").is_err());
+    }
+
+    #[test]
+    fn lua_str_round_trips_awkward_bytes() {
+        assert_eq!(lua_str("a\"b\\c\n"), r#""a\"b\\c\n""#);
+        assert_eq!(lua_str("é"), r#""\195\169""#);
+        assert_eq!(lua_str("]]"), r#""]]""#);
+    }
+}

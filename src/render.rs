@@ -1,0 +1,275 @@
+//! Rendering the API extension from minijinja templates.
+//!
+//! Templates are embedded in the binary so an installed `x4pipe` works anywhere;
+//! `--templates DIR` replaces any subset of them, file by file, using the same relative
+//! names (e.g. `DIR/api/md/named_pipes.xml`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::escape;
+
+/// Every embedded template: (name relative to `templates/`, source).
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("api/content.xml", include_str!("../templates/api/content.xml")),
+    ("api/ui.xml", include_str!("../templates/api/ui.xml")),
+    (
+        "api/md/named_pipes.xml",
+        include_str!("../templates/api/md/named_pipes.xml"),
+    ),
+    (
+        "api/md/pipe_server_host.xml",
+        include_str!("../templates/api/md/pipe_server_host.xml"),
+    ),
+    (
+        "api/ui/x4pipe/named_pipes.lua",
+        include_str!("../templates/api/ui/x4pipe/named_pipes.lua"),
+    ),
+    (
+        "api/native/README.txt",
+        include_str!("../templates/api/native/README.txt"),
+    ),
+];
+
+/// A rendering problem: which template, and what went wrong (minijinja's message
+/// carries the line inside the template).
+#[derive(Debug)]
+pub enum RenderError {
+    /// A file in the `--templates` folder could not be read or is not a known template.
+    Override { path: PathBuf, message: String },
+    /// A template failed to compile or render.
+    Template { name: String, origin: String, message: String },
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenderError::Override { path, message } => write!(f, "{}: {message}", path.display()),
+            RenderError::Template { name, origin, message } => {
+                write!(f, "template `{name}` ({origin}): {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// The template set: embedded sources, with overrides from a folder.
+pub struct Templates {
+    sources: BTreeMap<&'static str, (String, String)>, // name -> (source, origin)
+}
+
+impl Templates {
+    /// The embedded templates, each replaced by `dir/<name>` when that file exists.
+    /// Files in `dir` that match no template are an error: a typo in a file name would
+    /// otherwise silently render the embedded version.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, RenderError> {
+        let mut sources: BTreeMap<&'static str, (String, String)> = EMBEDDED
+            .iter()
+            .map(|(name, src)| (*name, (src.to_string(), "embedded".to_string())))
+            .collect();
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                return Err(RenderError::Override {
+                    path: dir.to_path_buf(),
+                    message: "--templates must name a folder".into(),
+                });
+            }
+            for file in list_files(dir)? {
+                let rel = rel_name(dir, &file);
+                let Some((name, _)) = EMBEDDED.iter().find(|(n, _)| *n == rel) else {
+                    let known: Vec<&str> = EMBEDDED.iter().map(|(n, _)| *n).collect();
+                    return Err(RenderError::Override {
+                        path: file,
+                        message: format!(
+                            "not a template x4pipe knows; template names are: {}",
+                            known.join(", ")
+                        ),
+                    });
+                };
+                let text = std::fs::read_to_string(&file).map_err(|e| RenderError::Override {
+                    path: file.clone(),
+                    message: format!("cannot read: {e}"),
+                })?;
+                sources.insert(name, (text, file.display().to_string()));
+            }
+        }
+        Ok(Templates { sources })
+    }
+
+    fn env(&self) -> Result<Environment<'_>, RenderError> {
+        let mut env = Environment::new();
+        // A misspelt variable must fail the build, not render as an empty string.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_keep_trailing_newline(true);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        env.add_filter("xml_attr", |s: String| escape::xml_attr(&s));
+        env.add_filter("xml_text", |s: String| escape::xml_text(&s));
+        env.add_filter("lua_str", |s: String| escape::lua_str(&s));
+        env.add_filter("md_str", |s: String| {
+            escape::md_str(&s).map_err(|m| {
+                minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, m)
+            })
+        });
+        for (name, (src, origin)) in &self.sources {
+            env.add_template(name, src).map_err(|e| template_err(name, origin, e))?;
+        }
+        Ok(env)
+    }
+
+    fn render_one(&self, env: &Environment<'_>, name: &str, ctx: &Value) -> Result<String, RenderError> {
+        let origin = &self.sources[name].1;
+        let tmpl = env.get_template(name).map_err(|e| template_err(name, origin, e))?;
+        tmpl.render(ctx).map_err(|e| template_err(name, origin, e))
+    }
+}
+
+fn template_err(name: &str, origin: &str, e: minijinja::Error) -> RenderError {
+    let mut message = e.to_string();
+    if let Some(line) = e.line() {
+        if !message.contains("line") {
+            message.push_str(&format!(" (line {line})"));
+        }
+    }
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    RenderError::Template {
+        name: name.to_string(),
+        origin: origin.to_string(),
+        message,
+    }
+}
+
+fn list_files(dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| RenderError::Override {
+            path: d.clone(),
+            message: format!("cannot list: {e}"),
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|e| RenderError::Override {
+                path: d.clone(),
+                message: format!("cannot list: {e}"),
+            })?;
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn rel_name(dir: &Path, file: &Path) -> String {
+    file.strip_prefix(dir)
+        .unwrap_or(file)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Files of a rendered extension: path inside the extension folder (`/`-separated) to
+/// bytes. A BTreeMap, so every consumer sees the same order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// The template context; field names are the contract in `docs/contracts.md`.
+#[derive(Serialize)]
+struct Context<'a> {
+    ext: ExtCtx<'a>,
+    names: NamesCtx<'a>,
+    settings: &'a crate::config::Settings,
+    x4pipe_version: &'static str,
+}
+
+#[derive(Serialize)]
+struct ExtCtx<'a> {
+    id: &'a str,
+    folder: &'a str,
+    name: &'a str,
+    description: &'a str,
+    author: &'a str,
+    version: u32,
+    date: &'a str,
+    game_version: u32,
+    save: bool,
+}
+
+#[derive(Serialize)]
+struct NamesCtx<'a> {
+    #[serde(flatten)]
+    names: &'a crate::config::Names,
+    addon: &'a str,
+    native_lib: &'static str,
+}
+
+/// Base name of the native library (`x4pipe_native.dll`, `libx4pipe_native.so`).
+pub const NATIVE_LIB: &str = "x4pipe_native";
+
+fn context(cfg: &Config) -> Value {
+    let e = &cfg.extension;
+    Value::from_serialize(Context {
+        ext: ExtCtx {
+            id: &e.id,
+            folder: cfg.folder(),
+            name: &e.name,
+            description: &e.description,
+            author: &e.author,
+            version: e.version.0,
+            date: &e.date,
+            game_version: e.game_version,
+            save: e.save,
+        },
+        names: NamesCtx {
+            names: &cfg.names,
+            addon: cfg.addon(),
+            native_lib: NATIVE_LIB,
+        },
+        settings: &cfg.settings,
+        x4pipe_version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// Render the Named Pipes API extension for `cfg`.
+pub fn render_api(cfg: &Config, templates: &Templates) -> Result<Rendered, RenderError> {
+    let env = templates.env()?;
+    let ctx = context(cfg);
+    let n = &cfg.names;
+    let outputs = [
+        ("api/content.xml", "content.xml".to_string()),
+        ("api/ui.xml", "ui.xml".to_string()),
+        ("api/md/named_pipes.xml", format!("md/{}.xml", n.md_pipes)),
+        ("api/md/pipe_server_host.xml", format!("md/{}.xml", n.md_host)),
+        ("api/ui/x4pipe/named_pipes.lua", n.lua_file.clone()),
+        ("api/native/README.txt", format!("{}/README.txt", n.native_dir)),
+    ];
+    let mut rendered = Rendered::default();
+    for (name, out) in outputs {
+        let text = templates.render_one(&env, name, &ctx)?;
+        rendered.files.insert(out, text.into_bytes());
+    }
+    Ok(rendered)
+}
+
+/// Shorthand for tests and library users: embedded templates, no overrides.
+pub fn render_api_default(cfg: &Config) -> Result<Rendered, RenderError> {
+    render_api(cfg, &Templates::load(None)?)
+}
