@@ -13,7 +13,8 @@ pub fn write(root: &Path, rel: &str, bytes: &[u8]) {
 
 pub fn set_mtime(path: &Path, secs: u64) {
     let f = std::fs::File::options().write(true).open(path).unwrap();
-    f.set_modified(UNIX_EPOCH + Duration::from_secs(secs)).unwrap();
+    f.set_modified(UNIX_EPOCH + Duration::from_secs(secs))
+        .unwrap();
 }
 
 pub fn mtime(path: &Path) -> u64 {

@@ -43,7 +43,10 @@ fn refused(cat_text: &str, dat: &[u8], verify: bool) -> String {
 }
 
 fn assert_names(msg: &str, line: usize) {
-    assert!(msg.contains(&format!("x.cat:{line}:")), "no file:line in {msg:?}");
+    assert!(
+        msg.contains(&format!("x.cat:{line}:")),
+        "no file:line in {msg:?}"
+    );
 }
 
 #[test]
@@ -88,7 +91,10 @@ fn bad_md5_is_refused_when_verifying() {
     let cat = format!("a.txt 4 0 {good}\nb.txt 4 0 {good}\n");
     let msg = refused(&cat, b"goodevil", true);
     assert_names(&msg, 2);
-    assert!(msg.contains("md5 mismatch") && msg.contains("b.txt"), "{msg}");
+    assert!(
+        msg.contains("md5 mismatch") && msg.contains("b.txt"),
+        "{msg}"
+    );
     // An empty file must carry zeros (or md5 of nothing), not anything else.
     let cat = format!("e.txt 0 0 {good}\n");
     assert_names(&refused(&cat, b"", true), 1);
@@ -104,7 +110,10 @@ fn malformed_lines_are_refused() {
         (format!("n.txt -1 0 {Z}\n"), "is not a number"),
         (format!("n.txt 1 yesterday {Z}\n"), "modification time"),
         ("n.txt 1 0 abc\n".to_string(), "not 32 hex digits"),
-        (format!("n.txt 1 0 {}\n", "g".repeat(32)), "not 32 hex digits"),
+        (
+            format!("n.txt 1 0 {}\n", "g".repeat(32)),
+            "not 32 hex digits",
+        ),
     ] {
         let msg = refused(&format!("{good}{bad}"), b"xy", false);
         assert_names(&msg, 2);
@@ -117,7 +126,9 @@ fn malformed_lines_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "x.cat", &raw);
     write(tmp.path(), "x.dat", b"xy");
-    let msg = Catalog::open(tmp.path().join("x.cat")).unwrap_err().to_string();
+    let msg = Catalog::open(tmp.path().join("x.cat"))
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("x.cat:2: not valid UTF-8"), "{msg}");
 }
 
@@ -125,7 +136,9 @@ fn malformed_lines_are_refused() {
 fn missing_dat_names_the_dat() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "only.cat", b"");
-    let msg = Catalog::open(tmp.path().join("only.cat")).unwrap_err().to_string();
+    let msg = Catalog::open(tmp.path().join("only.cat"))
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("only.dat"), "{msg}");
 }
 
@@ -134,7 +147,11 @@ fn missing_dat_names_the_dat() {
 fn symlinks_in_the_target_are_not_followed() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("sandbox");
-    let cat = hostile(&root, &format!("link/owned.txt 2 0 {}\n", md5_hex(b"hi")), b"hi");
+    let cat = hostile(
+        &root,
+        &format!("link/owned.txt 2 0 {}\n", md5_hex(b"hi")),
+        b"hi",
+    );
     std::fs::create_dir_all(root.join("target")).unwrap();
     std::fs::create_dir_all(root.join("outside")).unwrap();
     std::os::unix::fs::symlink(root.join("outside"), root.join("target/link")).unwrap();

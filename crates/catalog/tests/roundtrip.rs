@@ -5,7 +5,7 @@ mod common;
 use clap::Parser;
 use common::*;
 use std::collections::BTreeMap;
-use x4pipe_catalog::{extract, pack, Catalog, CatArgs, ExtractOptions, PackOptions};
+use x4pipe_catalog::{extract, pack, CatArgs, Catalog, ExtractOptions, PackOptions};
 
 const FILES: &[(&str, usize)] = &[
     ("content.xml", 120),
@@ -54,7 +54,11 @@ fn pack_list_extract_round_trip() {
         };
         let src_index = FILES.iter().position(|(p, _)| p == path).unwrap() as u64;
         let mtime = 1_600_000_000 + src_index * 1000;
-        assert_eq!(*line, format!("{path} {} {mtime} {md5}", bytes.len()), "line {i}");
+        assert_eq!(
+            *line,
+            format!("{path} {} {mtime} {md5}", bytes.len()),
+            "line {i}"
+        );
     }
     assert!(text.ends_with('\n'));
     let dat = std::fs::read(cat_path.with_extension("dat")).unwrap();
@@ -83,7 +87,11 @@ fn pack_list_extract_round_trip() {
         .collect();
     assert_eq!(got, want);
     for (i, (rel, _)) in FILES.iter().enumerate() {
-        assert_eq!(mtime(&out.join(rel)), 1_600_000_000 + i as u64 * 1000, "{rel}");
+        assert_eq!(
+            mtime(&out.join(rel)),
+            1_600_000_000 + i as u64 * 1000,
+            "{rel}"
+        );
     }
     // No staging folder left behind.
     assert!(!snapshot(&out).keys().any(|k| k.contains(".x4pipe")));
@@ -150,7 +158,10 @@ fn globs_select_entries() {
         .filter(|(_, v)| v.is_some())
         .map(|(k, _)| k)
         .collect();
-    assert_eq!(got, ["content.xml", "md/my script.xml", "ui/äöü/日本 語.lua"]);
+    assert_eq!(
+        got,
+        ["content.xml", "md/my script.xml", "ui/äöü/日本 語.lua"]
+    );
 }
 
 #[test]
@@ -175,7 +186,10 @@ fn symlinks_are_not_followed_when_packing() {
     std::os::unix::fs::symlink(tmp.path().join("secret.txt"), src.join("link.txt")).unwrap();
     let err = pack(&src, &tmp.path().join("t.cat"), &PackOptions::default()).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("link.txt") && msg.contains("symbolic link"), "{msg}");
+    assert!(
+        msg.contains("link.txt") && msg.contains("symbolic link"),
+        "{msg}"
+    );
     assert!(!tmp.path().join("t.cat").exists());
     // A '!' glob leaves it out.
     pack(
@@ -226,11 +240,24 @@ fn cli_list_extract_pack() {
     let listing = run(&["cat", "list", &cat, "--glob", "md/*"]).unwrap();
     assert_eq!(listing, "md/my script.xml\n");
     let long = run(&["cat", "list", &cat, "-l", "--verify", "-g", "empty.txt"]).unwrap();
-    assert_eq!(long, format!("ok  {} 0 1600000003000 empty.txt\n", "0".repeat(32))
-        .replace("1600000003000", &(1_600_000_000u64 + 3 * 1000).to_string()));
+    assert_eq!(
+        long,
+        format!("ok  {} 0 1600000003000 empty.txt\n", "0".repeat(32))
+            .replace("1600000003000", &(1_600_000_000u64 + 3 * 1000).to_string())
+    );
 
     let out = tmp.path().join("x");
-    run(&["cat", "extract", &cat, "--out", &s(&out), "--verify", "--glob", "deep/**"]).unwrap();
+    run(&[
+        "cat",
+        "extract",
+        &cat,
+        "--out",
+        &s(&out),
+        "--verify",
+        "--glob",
+        "deep/**",
+    ])
+    .unwrap();
     assert_eq!(
         std::fs::read(out.join("deep/a/b/c/d/e f/g.bin")).unwrap(),
         noise(3 << 20, 5)
