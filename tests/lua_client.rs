@@ -1,0 +1,672 @@
+//! The Lua client of the Named Pipes API (templates/api/ui/x4pipe/named_pipes.lua) in
+//! real LuaJIT, in a fake X4 host (tests/support/host.rs), against the real native
+//! library and a real server (`winpipe::server`).
+//!
+//! Run: `cargo test --test lua_client`. The native library is the cdylib that building
+//! this test builds (winpipe is a dev-dependency); see tests/support/native.rs.
+//! The same file cross-builds for x86_64-pc-windows-gnu and runs under Wine.
+
+mod support;
+
+use std::time::Duration;
+use support::host::{Host, Options, Signal};
+use support::render::{names, Settings};
+use support::{accept, pipe_name, recv, serve};
+use winpipe::Status;
+
+fn one(host: &Host, control: &str) -> Signal {
+    let s = host.signals_for(control);
+    assert_eq!(s.len(), 1, "exactly one {control}, got {s:?}");
+    s.into_iter().next().unwrap()
+}
+
+fn value(host: &Host, control: &str) -> String {
+    one(host, control).text()
+}
+
+fn no_signal(host: &Host, control: &str) {
+    let s = host.signals_for(control);
+    assert!(s.is_empty(), "no {control} expected, got {s:?}");
+}
+
+fn is_broken(conn: &mut winpipe::Connection) -> bool {
+    // The client's close shows as Broken once whatever it sent is read.
+    for _ in 0..1000 {
+        match conn.read_timeout(Duration::from_millis(10)) {
+            Err(e) => return e.status() == Status::Broken,
+            Ok(Some(_)) => continue,
+            Ok(None) => return false,
+        }
+    }
+    false
+}
+
+// ---- loading ----------------------------------------------------------------------
+
+#[test]
+fn loads_enabled_and_registers_all_events() {
+    let host = Host::new();
+    let loaded = host.signals();
+    assert_eq!(loaded.len(), 1, "{loaded:?}");
+    assert_eq!(loaded[0].screen, names::SCREEN);
+    assert_eq!(loaded[0].control, names::LOADED);
+    assert_eq!(loaded[0].text(), "ENABLED");
+    let mut events = host.registered_events();
+    events.sort();
+    let mut want: Vec<String> = names::ALL_EVENTS.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(events, want);
+    assert!(host.debug_log().is_empty(), "{:?}", host.debug_log());
+    assert!(!host.updating(), "no onUpdate while idle");
+}
+
+#[test]
+fn safe_mode_option_absent_counts_as_off() {
+    let host = Host::with(Options {
+        safe_mode: None,
+        ..Options::default()
+    });
+    assert_eq!(value(&host, names::LOADED), "ENABLED");
+}
+
+fn assert_disabled_answers_everything(host: &Host) {
+    let reason = value(host, names::LOADED);
+    assert!(reason.starts_with("DISABLED:"), "{reason}");
+    let log = host.debug_log();
+    assert_eq!(log.len(), 1, "the reason is logged once: {log:?}");
+    assert!(log[0].contains(&reason["DISABLED:".len()..]), "{log:?}");
+    host.take_signals();
+    let p = pipe_name("disabled");
+    host.raise(names::READ, format!("{p};r1"));
+    host.raise(names::WRITE, format!("{p};w1;hello;there"));
+    host.raise(names::WRITE_SPECIAL, format!("{p};s1;package.path"));
+    host.raise(names::CHECK, format!("{p};c1"));
+    host.raise(names::CLOSE, &p);
+    host.raise(names::SUPPRESS, &p);
+    host.raise(names::UNSUPPRESS, &p);
+    host.step();
+    let got: Vec<(String, String, u64)> = host
+        .signals()
+        .iter()
+        .map(|s| (s.control.clone(), s.text(), s.frame))
+        .collect();
+    let f = host.frame();
+    assert_eq!(
+        got,
+        vec![
+            ("pipeRead_complete_r1".into(), "ERROR".into(), f),
+            ("pipeWrite_complete_w1".into(), "ERROR".into(), f),
+            ("pipeWrite_complete_s1".into(), "ERROR".into(), f),
+            ("pipeCheck_complete_c1".into(), "ERROR".into(), f),
+        ]
+    );
+    for _ in 0..3 {
+        host.step();
+    }
+    assert_eq!(host.signals().len(), 4, "nothing more later");
+    assert_eq!(host.debug_log().len(), 1, "still one log line");
+}
+
+#[test]
+fn disabled_without_native_library() {
+    let host = Host::with(Options {
+        with_native: false,
+        ..Options::default()
+    });
+    let reason = value(&host, names::LOADED);
+    assert!(reason.contains("x4pipe_native"), "{reason}");
+    // The path comes from the file's own location inside its extension.
+    let ext = host.ext_root.to_string_lossy().replace('\\', "/");
+    assert!(reason.replace('\\', "/").contains(&ext), "{reason} / {ext}");
+    assert_disabled_answers_everything(&host);
+}
+
+#[test]
+fn disabled_in_protected_ui_mode() {
+    let host = Host::with(Options {
+        safe_mode: Some(true),
+        ..Options::default()
+    });
+    let reason = value(&host, names::LOADED);
+    assert!(reason.contains("protected UI mode"), "{reason}");
+    assert_disabled_answers_everything(&host);
+}
+
+#[test]
+fn unknown_chunk_name_falls_back_to_extensions_folder() {
+    // Not a path ending in the file's place in the extension: the library is looked up
+    // under extensions/<folder>/ relative to the game folder (not there in the tests).
+    let host = Host::with(Options {
+        chunk_name: Some("=named_pipes".into()),
+        ..Options::default()
+    });
+    let reason = value(&host, names::LOADED).replace('\\', "/");
+    let want = format!("extensions/{}/{}/", names::EXT_FOLDER, names::NATIVE_DIR);
+    assert!(reason.contains(&want), "{reason}");
+}
+
+// ---- each event and its completion -------------------------------------------------
+
+#[test]
+fn write_reaches_server_and_completes_in_the_same_frame() {
+    let p = pipe_name("write");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.take_signals();
+    host.raise(names::WRITE, format!("{p};42;hello"));
+    assert!(
+        host.signals().is_empty(),
+        "events are deferred to the frame"
+    );
+    host.step();
+    let s = one(&host, "pipeWrite_complete_42");
+    assert_eq!(
+        (s.screen.as_str(), s.text().as_str()),
+        (names::SCREEN, "SUCCESS")
+    );
+    assert_eq!(s.frame, host.frame());
+    let mut conn = accept(&mut server);
+    assert_eq!(recv(&mut conn), b"hello");
+    assert!(!host.updating(), "nothing left to poll");
+}
+
+#[test]
+fn read_returns_the_servers_message() {
+    let p = pipe_name("read");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.raise(names::CHECK, format!("{p};c"));
+    host.step();
+    assert_eq!(value(&host, "pipeCheck_complete_c"), "SUCCESS");
+    let mut conn = accept(&mut server);
+    conn.write(b"from the server").unwrap();
+    host.raise(names::READ, format!("{p};7"));
+    host.step();
+    let s = one(&host, "pipeRead_complete_7");
+    assert_eq!(s.text(), "from the server");
+    assert_eq!(s.frame, host.frame());
+}
+
+#[test]
+fn check_without_server_errors_and_with_server_succeeds() {
+    let p = pipe_name("check");
+    let host = Host::new();
+    host.raise(names::CHECK, format!("{p};1"));
+    host.step();
+    assert_eq!(value(&host, "pipeCheck_complete_1"), "ERROR");
+    let mut server = serve(&p);
+    host.raise(names::CHECK, format!("{p};2"));
+    host.step();
+    assert_eq!(value(&host, "pipeCheck_complete_2"), "SUCCESS");
+    let _conn = accept(&mut server);
+    // An open handle is enough for SUCCESS.
+    host.raise(names::CHECK, format!("{p};3"));
+    host.step();
+    assert_eq!(value(&host, "pipeCheck_complete_3"), "SUCCESS");
+}
+
+#[test]
+fn write_special_sends_package_path() {
+    let p = pipe_name("special");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.lua()
+        .load(r#"package.path = ".\\?.lua;C:\\X4 Foundations\\lua\\?.lua""#)
+        .exec()
+        .unwrap();
+    host.raise(names::WRITE_SPECIAL, format!("{p};s1;package.path"));
+    host.raise(names::WRITE_SPECIAL, format!("{p};s2;no.such.command"));
+    host.raise(names::WRITE, format!("{p};w3;after"));
+    host.step();
+    assert_eq!(value(&host, "pipeWrite_complete_s1"), "SUCCESS");
+    assert_eq!(value(&host, "pipeWrite_complete_s2"), "ERROR");
+    assert_eq!(value(&host, "pipeWrite_complete_w3"), "SUCCESS");
+    let mut conn = accept(&mut server);
+    assert_eq!(recv(&mut conn), br".\?.lua;C:\X4 Foundations\lua\?.lua");
+    // The unknown command sent nothing and did not hurt the pipe.
+    assert_eq!(recv(&mut conn), b"after");
+    no_signal(&host, &format!("{p}_disconnected"));
+}
+
+#[test]
+fn close_errors_pending_requests_and_closes_the_handle() {
+    let p = pipe_name("close");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.raise(names::READ, format!("{p};r1"));
+    host.raise(names::WRITE, format!("{p};w1;queued"));
+    host.step();
+    assert!(host.signals_for("pipeRead_complete_r1").is_empty());
+    assert!(host.updating());
+    let mut conn = accept(&mut server);
+    host.raise(names::CLOSE, &p);
+    host.step();
+    let f = host.frame();
+    assert_eq!(one(&host, "pipeRead_complete_r1").frame, f);
+    assert_eq!(value(&host, "pipeRead_complete_r1"), "ERROR");
+    assert_eq!(value(&host, "pipeWrite_complete_w1"), "ERROR");
+    // A requested close is no disconnect.
+    no_signal(&host, &format!("{p}_disconnected"));
+    assert!(is_broken(&mut conn), "the server sees the close");
+    host.step();
+    assert!(!host.updating());
+    // Closing an unknown pipe does nothing.
+    host.raise(names::CLOSE, "never-opened");
+    host.step();
+}
+
+#[test]
+fn suppress_and_unsuppress_paused_reads() {
+    let p = pipe_name("pause");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.raise(names::SUPPRESS, &p);
+    host.raise(names::READ, format!("{p};r1"));
+    host.step();
+    let mut conn = accept(&mut server);
+
+    // Paused and suppressed: what comes is thrown away, the read stays pending.
+    host.set_paused(true);
+    conn.write(b"during pause 1").unwrap();
+    conn.write(b"during pause 2").unwrap();
+    host.step();
+    host.step();
+    assert!(host.signals_for("pipeRead_complete_r1").is_empty());
+    assert!(host.updating());
+
+    // Not paused: the next message answers the read.
+    host.set_paused(false);
+    conn.write(b"after pause").unwrap();
+    host.step();
+    assert_eq!(value(&host, "pipeRead_complete_r1"), "after pause");
+
+    // Unsuppressed: reads while paused deliver.
+    host.raise(names::UNSUPPRESS, &p);
+    host.set_paused(true);
+    host.raise(names::READ, format!("{p};r2"));
+    host.step();
+    conn.write(b"paused but wanted").unwrap();
+    host.step();
+    assert_eq!(value(&host, "pipeRead_complete_r2"), "paused but wanted");
+
+    // Suppression is per pipe and a paused game without suppression is normal.
+    host.raise(names::SUPPRESS, "some-other-pipe");
+    host.raise(names::READ, format!("{p};r3"));
+    host.step();
+    conn.write(b"still delivered").unwrap();
+    host.step();
+    assert_eq!(value(&host, "pipeRead_complete_r3"), "still delivered");
+}
+
+#[test]
+fn missing_pause_symbol_is_no_lua_error() {
+    let p = pipe_name("nopause");
+    let mut server = serve(&p);
+    let host = Host::with(Options {
+        pause_symbol: false,
+        ..Options::default()
+    });
+    assert_eq!(value(&host, names::LOADED), "ENABLED");
+    host.raise(names::SUPPRESS, &p);
+    host.raise(names::READ, format!("{p};r1"));
+    host.step();
+    let mut conn = accept(&mut server);
+    conn.write(b"x").unwrap();
+    host.step();
+    assert_eq!(value(&host, "pipeRead_complete_r1"), "x");
+    let log = host.debug_log();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert!(log[0].contains("IsGamePaused"), "{log:?}");
+}
+
+// ---- queueing and polling -----------------------------------------------------------
+
+#[test]
+fn queued_requests_are_served_in_order_within_one_frame() {
+    let p = pipe_name("burst");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.raise(names::CHECK, format!("{p};c0"));
+    host.step();
+    let mut conn = accept(&mut server);
+    conn.write(b"answer 1").unwrap();
+    conn.write(b"answer 2").unwrap();
+    host.take_signals();
+
+    host.raise(names::WRITE, format!("{p};w1;one"));
+    host.raise(names::WRITE, format!("{p};w2;two"));
+    host.raise(names::READ, format!("{p};r1"));
+    host.raise(names::WRITE, format!("{p};w3;three"));
+    host.raise(names::CHECK, format!("{p};c1"));
+    host.raise(names::READ, format!("{p};r2"));
+    host.step();
+    let f = host.frame();
+    let got: Vec<(String, String, u64)> = host
+        .signals()
+        .iter()
+        .map(|s| (s.control.clone(), s.text(), s.frame))
+        .collect();
+    let want: Vec<(String, String, u64)> = [
+        ("pipeWrite_complete_w1", "SUCCESS"),
+        ("pipeWrite_complete_w2", "SUCCESS"),
+        ("pipeRead_complete_r1", "answer 1"),
+        ("pipeWrite_complete_w3", "SUCCESS"),
+        ("pipeCheck_complete_c1", "SUCCESS"),
+        ("pipeRead_complete_r2", "answer 2"),
+    ]
+    .iter()
+    .map(|(c, v)| (c.to_string(), v.to_string(), f))
+    .collect();
+    assert_eq!(got, want);
+    for m in [&b"one"[..], b"two", b"three"] {
+        assert_eq!(recv(&mut conn), m);
+    }
+    assert!(!host.updating());
+}
+
+#[test]
+fn empty_read_polls_every_frame_and_holds_the_queue() {
+    let p = pipe_name("poll");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.raise(names::READ, format!("{p};r1"));
+    host.raise(names::WRITE, format!("{p};w1;behind the read"));
+    host.step();
+    assert!(host.updating(), "an empty read keeps onUpdate set");
+    let mut conn = accept(&mut server);
+    for _ in 0..5 {
+        host.step();
+    }
+    assert!(host.signals_for("pipeRead_complete_r1").is_empty());
+    assert!(
+        host.signals_for("pipeWrite_complete_w1").is_empty(),
+        "FIFO: the write waits behind the read"
+    );
+    assert!(conn.try_read().unwrap().is_none());
+    conn.write(b"late").unwrap();
+    host.step();
+    let f = host.frame();
+    let r = one(&host, "pipeRead_complete_r1");
+    assert_eq!((r.text().as_str(), r.frame), ("late", f));
+    let w = one(&host, "pipeWrite_complete_w1");
+    assert_eq!((w.text().as_str(), w.frame), ("SUCCESS", f));
+    assert_eq!(recv(&mut conn), b"behind the read");
+    assert!(!host.updating(), "onUpdate removed when idle");
+}
+
+#[test]
+fn pipes_have_separate_queues() {
+    let a = pipe_name("qa");
+    let b = pipe_name("qb");
+    let mut sa = serve(&a);
+    let mut sb = serve(&b);
+    let host = Host::new();
+    host.raise(names::READ, format!("{a};ra"));
+    host.raise(names::WRITE, format!("{b};wb;to b"));
+    host.step();
+    assert_eq!(value(&host, "pipeWrite_complete_wb"), "SUCCESS");
+    assert!(host.signals_for("pipeRead_complete_ra").is_empty());
+    let mut cb = accept(&mut sb);
+    assert_eq!(recv(&mut cb), b"to b");
+    let mut ca = accept(&mut sa);
+    ca.write(b"to a").unwrap();
+    host.step();
+    assert_eq!(value(&host, "pipeRead_complete_ra"), "to a");
+}
+
+// ---- failures and recovery ----------------------------------------------------------
+
+#[test]
+fn server_gone_errors_every_pending_request_once_and_signals_disconnect() {
+    let p = pipe_name("gone");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.raise(names::READ, format!("{p};r1"));
+    host.raise(names::WRITE, format!("{p};w1;x"));
+    host.raise(names::READ, format!("{p};r2"));
+    host.step();
+    let conn = accept(&mut server);
+    host.step();
+    assert!(host.signals_for("pipeRead_complete_r1").is_empty());
+    drop(conn);
+    drop(server);
+    host.step();
+    let f = host.frame();
+    for c in [
+        "pipeRead_complete_r1",
+        "pipeWrite_complete_w1",
+        "pipeRead_complete_r2",
+    ] {
+        let s = one(&host, c);
+        assert_eq!((s.text().as_str(), s.frame), ("ERROR", f), "{c}");
+    }
+    let d = one(&host, &format!("{p}_disconnected"));
+    assert_eq!((d.text(), d.frame), (p.clone(), f));
+    for _ in 0..5 {
+        host.step();
+    }
+    assert_eq!(
+        host.signals().len(),
+        5,
+        "nothing answered twice: {:?}",
+        host.signals()
+    );
+    assert!(!host.updating());
+
+    // Requests after the failure try to open again, and fail while nobody serves.
+    host.raise(names::WRITE, format!("{p};w2;y"));
+    host.step();
+    assert_eq!(value(&host, "pipeWrite_complete_w2"), "ERROR");
+
+    // Server back: the next request opens a new handle and succeeds.
+    let mut server = serve(&p);
+    host.raise(names::WRITE, format!("{p};w3;back"));
+    host.step();
+    assert_eq!(value(&host, "pipeWrite_complete_w3"), "SUCCESS");
+    let mut conn = accept(&mut server);
+    assert_eq!(recv(&mut conn), b"back");
+}
+
+#[test]
+fn restarted_server_gets_one_reopen_and_the_request_succeeds() {
+    let p = pipe_name("restart");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.raise(names::WRITE, format!("{p};w1;first"));
+    host.step();
+    let mut conn = accept(&mut server);
+    assert_eq!(recv(&mut conn), b"first");
+    // The server restarts while the client's handle is idle.
+    drop(conn);
+    drop(server);
+    let mut server = serve(&p);
+    host.take_signals();
+    host.raise(names::WRITE, format!("{p};w2;second"));
+    host.step();
+    assert_eq!(value(&host, "pipeWrite_complete_w2"), "SUCCESS");
+    // The old connection is gone either way, so MD hears of it.
+    assert_eq!(one(&host, &format!("{p}_disconnected")).text(), p);
+    let mut conn = accept(&mut server);
+    assert_eq!(recv(&mut conn), b"second");
+
+    // A pending read survives a restart the same way.
+    host.take_signals();
+    host.raise(names::READ, format!("{p};r1"));
+    host.step();
+    drop(conn);
+    drop(server);
+    let mut server = serve(&p);
+    host.step();
+    let mut conn = accept(&mut server);
+    conn.write(b"from the new server").unwrap();
+    host.step();
+    assert_eq!(value(&host, "pipeRead_complete_r1"), "from the new server");
+    assert_eq!(host.signals_for(&format!("{p}_disconnected")).len(), 1);
+}
+
+#[test]
+fn write_that_cannot_fit_closes_the_pipe() {
+    let p = pipe_name("full");
+    let mut server = serve(&p);
+    let host = Host::with(Options {
+        settings: Settings {
+            write_timeout_ms: 50,
+            ..Settings::default()
+        },
+        ..Options::default()
+    });
+    // A read waits at the head, so the writes behind it queue up.
+    host.raise(names::READ, format!("{p};r0"));
+    host.step();
+    let mut conn = accept(&mut server);
+    // The server does not read: a message larger than any OS buffer cannot go out.
+    let big = "x".repeat(8 << 20);
+    host.raise(names::WRITE, format!("{p};w1;{big}"));
+    host.raise(names::WRITE, format!("{p};w2;small"));
+    host.raise(names::READ, format!("{p};r1"));
+    host.step();
+    assert_eq!(host.signals().len(), 1, "only the loaded signal yet");
+    conn.write(b"go").unwrap();
+    let t = std::time::Instant::now();
+    host.step();
+    let took = t.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "the write timeout applies: {took:?}"
+    );
+    assert_eq!(value(&host, "pipeRead_complete_r0"), "go");
+    for c in [
+        "pipeWrite_complete_w1",
+        "pipeWrite_complete_w2",
+        "pipeRead_complete_r1",
+    ] {
+        assert_eq!(value(&host, c), "ERROR", "{c}");
+    }
+    assert_eq!(one(&host, &format!("{p}_disconnected")).text(), p);
+    assert!(is_broken(&mut conn), "the pipe was closed");
+    assert!(!host.updating());
+}
+
+#[test]
+fn ui_reload_closes_the_old_handle_and_starts_fresh() {
+    let p = pipe_name("reload");
+    let mut server = serve(&p);
+    let mut host = Host::new();
+    host.raise(names::READ, format!("{p};r1"));
+    host.step();
+    let mut old = accept(&mut server);
+    // /reloadui: the state goes away without any answer to MD.
+    host.close_lua();
+    assert!(is_broken(&mut old), "the server sees the old handle closed");
+    assert!(host.signals_for("pipeRead_complete_r1").is_empty());
+    drop(host);
+
+    let host = Host::new();
+    assert_eq!(value(&host, names::LOADED), "ENABLED");
+    host.raise(names::WRITE, format!("{p};w1;new state"));
+    host.step();
+    assert_eq!(value(&host, "pipeWrite_complete_w1"), "SUCCESS");
+    let mut conn = accept(&mut server);
+    assert_eq!(recv(&mut conn), b"new state");
+}
+
+// ---- parameters and payloads --------------------------------------------------------
+
+#[test]
+fn malformed_parameters_are_logged_not_raised() {
+    let host = Host::new();
+    host.take_signals();
+    host.raise(names::READ, "no-separator");
+    host.raise(names::WRITE, "no-separator");
+    host.raise(names::CHECK, "");
+    host.step();
+    assert!(host.signals().is_empty(), "{:?}", host.signals());
+    assert_eq!(host.debug_log().len(), 3, "{:?}", host.debug_log());
+}
+
+#[test]
+fn debug_setting_logs_each_request() {
+    let p = pipe_name("debug");
+    let mut server = serve(&p);
+    let host = Host::with(Options {
+        settings: Settings {
+            debug: true,
+            ..Settings::default()
+        },
+        ..Options::default()
+    });
+    let before = host.debug_log().len();
+    host.raise(names::WRITE, format!("{p};dbg1;hi"));
+    host.step();
+    let _conn = accept(&mut server);
+    let log = host.debug_log()[before..].join("\n");
+    assert!(log.contains(names::WRITE) && log.contains("dbg1"), "{log}");
+}
+
+fn payloads() -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = vec![
+        ("empty".into(), Vec::new()),
+        ("semicolons".into(), b";a;;b;".to_vec()),
+        ("newlines".into(), b"line 1\nline 2\r\n\n".to_vec()),
+        ("utf8".into(), "Grüße, 你好, ☃ — ok".as_bytes().to_vec()),
+        ("nul".into(), b"a\0b\0".to_vec()),
+        ("binary".into(), (0..=255u8).collect()),
+    ];
+    for size in [1usize, 16, 4095, 4096, 65536, 65537, 1 << 20, 16 << 20] {
+        let data: Vec<u8> = (0..size).map(|i| b"0123456789;\nabcdef"[i % 18]).collect();
+        v.push((format!("{size} B"), data));
+    }
+    v
+}
+
+#[test]
+fn messages_arrive_intact_both_ways() {
+    let p = pipe_name("payload");
+    let mut server = serve(&p);
+    // The server echoes in its own thread, so large writes from Lua do not wait on the
+    // test stepping frames.
+    let echo = std::thread::spawn(move || {
+        let mut conn = server.accept_timeout(support::WAIT).unwrap().unwrap();
+        let mut n = 0;
+        loop {
+            match conn.read() {
+                Ok(m) => {
+                    conn.write(&m).unwrap();
+                    n += 1;
+                }
+                Err(e) if e.status() == Status::Broken => return n,
+                Err(e) => panic!("echo: {e}"),
+            }
+        }
+    });
+    let host = Host::with(Options {
+        settings: Settings {
+            write_timeout_ms: 10_000,
+            ..Settings::default()
+        },
+        ..Options::default()
+    });
+    let all = payloads();
+    for (i, (label, data)) in all.iter().enumerate() {
+        let mut param = format!("{p};w{i};").into_bytes();
+        param.extend_from_slice(data);
+        host.raise(names::WRITE, &param);
+        host.raise(names::READ, format!("{p};r{i}"));
+        let read = format!("pipeRead_complete_r{i}");
+        assert!(
+            host.step_until(|h| !h.signals_for(&read).is_empty()),
+            "{label}: no answer"
+        );
+        assert_eq!(value(&host, &format!("pipeWrite_complete_w{i}")), "SUCCESS");
+        let got = one(&host, &read).value;
+        assert!(
+            got == *data,
+            "{label}: {} bytes back, {} sent",
+            got.len(),
+            data.len()
+        );
+    }
+    host.raise(names::CLOSE, &p);
+    host.step();
+    assert_eq!(echo.join().unwrap(), all.len());
+}
