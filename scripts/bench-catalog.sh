@@ -6,10 +6,11 @@
 #   BENCH_MIB=256 scripts/bench-catalog.sh
 #   BENCH_DIR=/some/disk scripts/bench-catalog.sh
 #
-# Needs ~3x the data size of free disk. Page cache is warm for every step
-# (each input is read once before timing) and `sync` runs before each step,
-# and steps run $BENCH_REPEAT times (default 3); the timed steps do include their own write-back where it happens inside
-# them (pack fsyncs its .dat/.cat before the atomic rename; cat/cp do not).
+# Needs ~4x the data size of free disk. Page cache is warm for every step
+# (each input is read once before timing), `sync` runs before each step, and
+# each step runs BENCH_REPEAT times (default 3). A step's own write-back is
+# timed where it happens inside it: pack fsyncs its .dat/.cat before the
+# atomic rename; cat, cp and extract do not fsync.
 set -euo pipefail
 
 MIB=${BENCH_MIB:-1024}

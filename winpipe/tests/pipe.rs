@@ -66,9 +66,11 @@ fn strerror_and_version() {
 fn empty_read_is_empty() {
     let name = unique("empty");
     let mut server = Server::create(&name).unwrap();
+    // Open and accept in turn: a Windows server has one spare instance waiting, so a
+    // second client opening before the next accept would find the pipe busy.
     let mut abi = Abi::open(&name).unwrap();
-    let mut client = Client::open(&name).unwrap();
     let _c1 = server.accept_timeout(WAIT).unwrap().unwrap();
+    let mut client = Client::open(&name).unwrap();
     let _c2 = server.accept_timeout(WAIT).unwrap().unwrap();
     let t = Instant::now();
     for _ in 0..100 {
@@ -137,12 +139,13 @@ fn messages_arrive_intact_both_ways_rust() {
 fn server_gone_is_broken_on_read_and_write() {
     let name = unique("gone");
     let mut server = Server::create(&name).unwrap();
+    let mut conns = Vec::new();
     let mut reader = Abi::open(&name).unwrap();
+    conns.push(server.accept_timeout(WAIT).unwrap().unwrap());
     let mut writer = Abi::open(&name).unwrap();
+    conns.push(server.accept_timeout(WAIT).unwrap().unwrap());
     let mut rust = Client::open(&name).unwrap();
-    let mut conns: Vec<_> = (0..3)
-        .map(|_| server.accept_timeout(WAIT).unwrap().unwrap())
-        .collect();
+    conns.push(server.accept_timeout(WAIT).unwrap().unwrap());
     // A message sent before the server goes is still delivered, then BROKEN.
     conns[0].write(b"last words").unwrap();
     drop(conns);
