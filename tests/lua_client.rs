@@ -122,6 +122,24 @@ fn disabled_without_native_library() {
 }
 
 #[test]
+fn disabled_when_the_native_library_does_not_load() {
+    let host = Host::with(Options {
+        corrupt_native: true,
+        ..Options::default()
+    });
+    let reason = value(&host, names::LOADED);
+    assert!(
+        reason.contains("cannot load the native library"),
+        "{reason}"
+    );
+    assert!(
+        !reason.contains('\n'),
+        "one line for MD and the log: {reason:?}"
+    );
+    assert_disabled_answers_everything(&host);
+}
+
+#[test]
 fn disabled_in_protected_ui_mode() {
     let host = Host::with(Options {
         safe_mode: Some(true),
@@ -669,4 +687,18 @@ fn messages_arrive_intact_both_ways() {
     host.raise(names::CLOSE, &p);
     host.step();
     assert_eq!(echo.join().unwrap(), all.len());
+}
+
+#[test]
+fn settings_are_rendered_into_the_lua() {
+    let code = support::render::render_lua(&Settings {
+        debug: true,
+        write_timeout_ms: 1234,
+    });
+    assert!(code.contains("\nlocal DEBUG = true\n"), "{}", &code[..1500]);
+    assert!(code.contains("\nlocal WRITE_TIMEOUT_MS = 1234\n"));
+    let code = support::render::render_lua(&Settings::default());
+    assert!(code.contains("\nlocal DEBUG = false\n"));
+    assert!(code.contains("\nlocal WRITE_TIMEOUT_MS = 1000\n"));
+    assert!(!code.contains("{{") && !code.contains("{%"));
 }

@@ -50,6 +50,8 @@ pub struct Options {
     pub settings: Settings,
     /// Copy the native library into the extension.
     pub with_native: bool,
+    /// Put a file that is no library where the native library belongs.
+    pub corrupt_native: bool,
     /// `Some(v)`: `GetUISafeModeOption()` returns v; `None`: the function is absent.
     pub safe_mode: Option<bool>,
     /// Provide `IsGamePaused` through `ffi.C` (see the module docs).
@@ -63,6 +65,7 @@ impl Default for Options {
         Options {
             settings: Settings::default(),
             with_native: true,
+            corrupt_native: false,
             safe_mode: Some(false),
             pause_symbol: true,
             chunk_name: None,
@@ -112,8 +115,12 @@ impl Host {
         if opts.with_native {
             let native_dir = ext_root.join(names::NATIVE_DIR);
             std::fs::create_dir_all(&native_dir).unwrap();
-            std::fs::copy(native::lib_path(), native_dir.join(native::LIB_FILE))
-                .expect("copy native library");
+            let dest = native_dir.join(native::LIB_FILE);
+            if opts.corrupt_native {
+                std::fs::write(&dest, b"MZ but not really a library").unwrap();
+            } else {
+                std::fs::copy(native::lib_path(), &dest).expect("copy native library");
+            }
         }
         let mut host = Host {
             lua: None,
@@ -362,6 +369,15 @@ impl Host {
     /// Removes and returns the signals so far.
     pub fn take_signals(&self) -> Vec<Signal> {
         std::mem::take(&mut self.state.borrow_mut().signals)
+    }
+
+    /// Whether a signal with this control name came (without copying values).
+    pub fn has_signal(&self, control: &str) -> bool {
+        self.state
+            .borrow()
+            .signals
+            .iter()
+            .any(|s| s.control == control)
     }
 
     /// Signals with this control name.
