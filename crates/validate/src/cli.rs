@@ -1,0 +1,208 @@
+//! `x4pipe validate`: arguments and the command itself, so the root binary only
+//! wires it in.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::batch::{collect_files, validate_files, FileReport};
+use crate::cache::VerdictCache;
+use crate::diagnostic::{codes, Diagnostic};
+use crate::engine::SchemaPlan;
+use crate::kind::FileKind;
+use crate::render::{write_findings, Format};
+use crate::schemas::{SchemaSource, HOW_TO_GET_SCHEMAS};
+
+/// Exit code: every file valid.
+pub const EXIT_VALID: i32 = 0;
+/// Exit code: at least one file is invalid.
+pub const EXIT_INVALID: i32 = 1;
+/// Exit code: usage error, or a file or schema could not be read.
+pub const EXIT_ERROR: i32 = 2;
+
+/// When to color human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Validate X4 extension files against the game's XSD schemas.
+///
+/// Each file is checked against the schema of what it is: `<mdscript>` (md/*.xml) →
+/// md.xsd, `<aiscript>` (aiscripts/*.xml) → aiscripts.xsd, `<addon>` (ui.xml) →
+/// addon.xsd, `<content>` (content.xml) → the schema x4pipe ships. Other XML is
+/// checked for well-formedness.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ValidateArgs {
+    /// Files or folders (folders are searched for *.xml recursively). Default: `.`
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Folder with the game's schemas: a game-style tree (libraries/md.xsd,
+    /// ui/core/addon.xsd) or a flat folder (md.xsd, addon.xsd). Repeat to combine
+    /// folders; the first that has a schema wins. Default: $X4PIPE_SCHEMAS.
+    #[arg(long = "schemas", value_name = "DIR")]
+    pub schemas: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Do not read or write the verdict cache ($X4PIPE_CACHE_DIR or the platform cache folder).
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Validation threads (0: one per core).
+    #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
+    pub jobs: usize,
+
+    /// Color the human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Run the command, writing findings to stdout and the summary to stdout (human) or
+/// stderr (machine formats). Returns the exit code.
+pub fn run(args: &ValidateArgs) -> i32 {
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    run_with_writer(args, &mut stdout.lock(), &mut stderr.lock(), color)
+}
+
+/// What one run found, for callers that want more than the exit code.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub reports: Vec<FileReport>,
+    /// Findings not tied to a validated file (a path that does not exist).
+    pub extra: Vec<Diagnostic>,
+    pub exit_code: i32,
+    pub elapsed: std::time::Duration,
+}
+
+impl Outcome {
+    pub fn valid_files(&self) -> usize {
+        self.reports.iter().filter(|r| r.is_valid()).count()
+    }
+    pub fn invalid_files(&self) -> usize {
+        self.reports.len() - self.valid_files()
+    }
+    pub fn cached_files(&self) -> usize {
+        self.reports.iter().filter(|r| r.cached).count()
+    }
+}
+
+/// [`run`] with the output streams and color chosen by the caller (for tests and
+/// for embedding). `out` gets the findings; the summary goes to `out` in the human
+/// format and to `err` in the machine formats.
+pub fn run_with_writer(
+    args: &ValidateArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    color: bool,
+) -> i32 {
+    match execute(args) {
+        Ok(outcome) => {
+            let written = write_findings(out, args.format, &outcome.reports, &outcome.extra, color)
+                .and_then(|_| {
+                    let line = summary(&outcome);
+                    match args.format {
+                        Format::Human => writeln!(out, "{line}"),
+                        _ => writeln!(err, "{line}"),
+                    }
+                });
+            match written {
+                Ok(()) => outcome.exit_code,
+                // A closed pipe (`| head`) is not worth a panic; it is an I/O error.
+                Err(_) => EXIT_ERROR,
+            }
+        }
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Validate what `args` names and decide the exit code, without writing anything.
+/// `Err` is a usage error (a schema folder that does not exist).
+pub fn execute(args: &ValidateArgs) -> Result<Outcome, String> {
+    let started = Instant::now();
+    let source = SchemaSource::discover_all(&args.schemas);
+    let plan = SchemaPlan::load(&source).map_err(|e| e.to_string())?;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (files, mut extra) = collect_files(&paths);
+    let cache = if args.no_cache {
+        None
+    } else {
+        VerdictCache::default_location()
+    };
+    let reports = validate_files(&plan, &files, cache.as_ref(), args.jobs);
+    let schemaless: Vec<FileKind> = [FileKind::Md, FileKind::AiScript, FileKind::Ui]
+        .into_iter()
+        .filter(|k| !plan.has_schema(*k) && reports.iter().any(|r| r.kind == *k))
+        .collect();
+    if !schemaless.is_empty() {
+        let kinds: Vec<&str> = schemaless.iter().map(|k| k.as_str()).collect();
+        extra.push(Diagnostic::file_level(
+            "x4pipe",
+            crate::Severity::Warning,
+            codes::WELL_FORMED_ONLY,
+            format!(
+                "no game schemas for {} files: checked well-formedness only; {HOW_TO_GET_SCHEMAS}",
+                kinds.join(", ")
+            ),
+        ));
+    }
+    let failed = extra.iter().any(|d| d.is_error()) || reports.iter().any(FileReport::is_failure);
+    let invalid = reports.iter().any(|r| !r.is_valid());
+    let exit_code = if failed {
+        EXIT_ERROR
+    } else if invalid {
+        EXIT_INVALID
+    } else {
+        EXIT_VALID
+    };
+    Ok(Outcome {
+        reports,
+        extra,
+        exit_code,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// `validated 24 files: 23 valid, 1 invalid (24 from cache) in 0.05s`
+pub fn summary(o: &Outcome) -> String {
+    let n = o.reports.len();
+    let mut s = format!(
+        "validated {n} file{}: {} valid, {} invalid",
+        if n == 1 { "" } else { "s" },
+        o.valid_files(),
+        o.invalid_files()
+    );
+    if o.cached_files() > 0 {
+        s.push_str(&format!(" ({} from cache)", o.cached_files()));
+    }
+    let errors = o.extra.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        s.push_str(&format!(
+            ", {errors} path error{}",
+            if errors == 1 { "" } else { "s" }
+        ));
+    }
+    s.push_str(&format!(" in {:.2}s", o.elapsed.as_secs_f64()));
+    s
+}
