@@ -47,7 +47,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let config_file = find_config(opts.config.as_deref(), &opts.project_dir);
     let cfg = Config::load(config_file.as_deref())?;
     let templates = Templates::load(opts.templates.as_deref())?;
-    let rendered = render::render_api(&cfg, &templates)?;
+    let project_dir = config_file
+        .as_deref()
+        .and_then(Path::parent)
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .unwrap_or(&opts.project_dir);
+    let rendered = render::render_project(&cfg, &templates, project_dir)?;
     let out_dir = opts
         .out
         .clone()

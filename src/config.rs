@@ -106,11 +106,22 @@ pub struct Project {
     /// project folder.
     #[serde(default = "Project::default_include")]
     pub include: Vec<String>,
+    /// Standalone mode: the id and minimum version of the API extension depended on.
+    #[serde(default = "Project::default_api_id")]
+    pub api_id: String,
+    #[serde(default = "Project::default_api_version")]
+    pub api_version: Version,
 }
 
 impl Project {
     fn default_include() -> Vec<String> {
         vec!["md".into(), "python".into()]
+    }
+    fn default_api_id() -> String {
+        Extension::default().id
+    }
+    fn default_api_version() -> Version {
+        Extension::default().version
     }
 }
 
@@ -246,7 +257,7 @@ impl std::error::Error for ConfigError {}
 impl Config {
     /// Parse and check a config file's text. `file` is used in messages only.
     pub fn from_toml_str(text: &str, file: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start));
             ConfigError {
                 file: Some(file.to_path_buf()),
@@ -255,6 +266,16 @@ impl Config {
                 message: e.message().trim_end().to_string(),
             }
         })?;
+        if config.api_mode() == ApiMode::Embedded {
+            // Only the names the user did not set are derived: an explicit name wins.
+            let table: toml::Table = toml::from_str(text).unwrap_or_default();
+            let set: Vec<String> = table
+                .get("names")
+                .and_then(|n| n.as_table())
+                .map(|t| t.keys().cloned().collect())
+                .unwrap_or_default();
+            config.derive_embedded_names(&set);
+        }
         config.check().map_err(|mut e| {
             e.file = Some(file.to_path_buf());
             e.line = e.key.as_deref().and_then(|k| line_of_key(text, k));
@@ -283,9 +304,65 @@ impl Config {
         }
     }
 
+    /// How the API reaches this extension: a plain API build counts as standalone.
+    pub fn api_mode(&self) -> ApiMode {
+        self.project.as_ref().map(|p| p.api).unwrap_or_default()
+    }
+
+    /// Names for an API embedded into the mod `extension.id`, so that any number of
+    /// embedded copies (and the standalone API) never share an MD script, Lua event, UI
+    /// screen or file. The host pipe stays shared on purpose: the external host serves
+    /// one pipe, and the host scripts agree on a single owner at run time (see the
+    /// Pipe_Server_Host template). Keys listed in `keep` were set by the user.
+    pub fn derive_embedded_names(&mut self, keep: &[String]) {
+        let id = self.extension.id.clone();
+        let n = &mut self.names;
+        let set = |key: &str, field: &mut String, value: String| {
+            if !keep.iter().any(|k| k == key) {
+                *field = value;
+            }
+        };
+        set("md_pipes", &mut n.md_pipes, format!("Named_Pipes_{id}"));
+        set("md_host", &mut n.md_host, format!("Pipe_Server_Host_{id}"));
+        set("ui_screen", &mut n.ui_screen, format!("Named_Pipes_{id}"));
+        set("ev_read", &mut n.ev_read, format!("{id}_pipeRead"));
+        set("ev_write", &mut n.ev_write, format!("{id}_pipeWrite"));
+        set(
+            "ev_write_special",
+            &mut n.ev_write_special,
+            format!("{id}_pipeWriteSpecial"),
+        );
+        set("ev_check", &mut n.ev_check, format!("{id}_pipeCheck"));
+        set("ev_close", &mut n.ev_close, format!("{id}_pipeClose"));
+        set(
+            "ev_suppress",
+            &mut n.ev_suppress,
+            format!("{id}_pipeSuppressPausedReads"),
+        );
+        set(
+            "ev_unsuppress",
+            &mut n.ev_unsuppress,
+            format!("{id}_pipeUnsuppressPausedReads"),
+        );
+        set(
+            "loaded",
+            &mut n.loaded,
+            format!("{id}_lua_named_pipe_api_loaded"),
+        );
+        set(
+            "lua_file",
+            &mut n.lua_file,
+            format!("ui/{id}/named_pipes.lua"),
+        );
+        set("native_dir", &mut n.native_dir, format!("ui/{id}/native"));
+    }
+
     /// The extension folder name (defaults to the id).
     pub fn folder(&self) -> &str {
-        self.extension.folder.as_deref().unwrap_or(&self.extension.id)
+        self.extension
+            .folder
+            .as_deref()
+            .unwrap_or(&self.extension.id)
     }
 
     /// The `ui.xml` addon name (defaults to the id).
@@ -369,7 +446,10 @@ impl Config {
 
         let s = &self.settings;
         if s.ping_interval == 0 {
-            return Err(key_err("settings.ping_interval", "must be at least 1 second"));
+            return Err(key_err(
+                "settings.ping_interval",
+                "must be at least 1 second",
+            ));
         }
         if s.backoff_max < s.ping_interval {
             return Err(key_err(
@@ -387,6 +467,7 @@ impl Config {
             ));
         }
         if let Some(p) = &self.project {
+            check_ext_id("project.api_id", &p.api_id)?;
             for (i, inc) in p.include.iter().enumerate() {
                 check_rel_path(&format!("project.include[{i}]"), inc)?;
             }
@@ -416,9 +497,7 @@ pub fn check_ext_id(key: &str, v: &str) -> Result<(), ConfigError> {
     {
         return Err(key_err(
             key,
-            format!(
-                "`{v}` contains {bad:?}: use only ASCII letters, digits and underscores"
-            ),
+            format!("`{v}` contains {bad:?}: use only ASCII letters, digits and underscores"),
         ));
     }
     if v.to_ascii_lowercase().starts_with("ego_") {
@@ -537,7 +616,12 @@ fn check_text(key: &str, v: &str, allow_empty: bool) -> Result<(), ConfigError> 
 fn check_date(key: &str, v: &str) -> Result<(), ConfigError> {
     let b = v.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    let shape = b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10);
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10);
     let valid = shape && {
         let month: u32 = v[5..7].parse().unwrap_or(0);
         let day: u32 = v[8..10].parse().unwrap_or(0);
@@ -554,7 +638,11 @@ fn check_date(key: &str, v: &str) -> Result<(), ConfigError> {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Best effort: the line where a dotted key (`section.key`) is set, found with the

@@ -71,6 +71,24 @@ pub fn lua_str(s: &str) -> String {
     out
 }
 
+/// A Python string literal, single-quoted, safe for any input.
+pub fn py_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +104,11 @@ mod tests {
         assert_eq!(md_str("Named_Pipes").unwrap(), "'Named_Pipes'");
         assert!(md_str("a'b").is_err());
         assert!(md_str("a\\b").is_err());
+    }
+
+    #[test]
+    fn py_str_escapes_quotes_and_backslashes() {
+        assert_eq!(py_str("a'b\\c"), r"'a\'b\\c'");
     }
 
     #[test]

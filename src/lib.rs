@@ -6,10 +6,12 @@
 //! - [`render`]: the minijinja templates of the Named Pipes API extension;
 //! - [`escape`]: escaping values for XML, MD and Lua;
 //! - [`output`]: writing an extension folder atomically;
-//! - [`build`]: the `x4pipe build` pipeline tying them together.
+//! - [`build`]: the `x4pipe build` pipeline tying them together;
+//! - [`scaffold`]: `x4pipe new-extension`, a new mod project.
 
 pub mod build;
 pub mod config;
 pub mod escape;
 pub mod output;
 pub mod render;
+pub mod scaffold;

@@ -22,7 +22,10 @@ pub enum OutputError {
     Foreign(PathBuf),
     /// A rendered path tried to leave the extension folder.
     BadPath(String),
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl fmt::Display for OutputError {
@@ -122,7 +125,9 @@ fn safe_join(base: &Path, rel: &str) -> Result<PathBuf, OutputError> {
     let ok = !rel.is_empty()
         && !rel.starts_with('/')
         && !rel.contains('\\')
-        && rel.split('/').all(|p| !p.is_empty() && p != "." && p != "..");
+        && rel
+            .split('/')
+            .all(|p| !p.is_empty() && p != "." && p != "..");
     if ok {
         Ok(base.join(rel))
     } else {

@@ -11,12 +11,15 @@ use std::path::{Path, PathBuf};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::config::{ApiMode, Config};
 use crate::escape;
 
 /// Every embedded template: (name relative to `templates/`, source).
 pub const EMBEDDED: &[(&str, &str)] = &[
-    ("api/content.xml", include_str!("../templates/api/content.xml")),
+    (
+        "api/content.xml",
+        include_str!("../templates/api/content.xml"),
+    ),
     ("api/ui.xml", include_str!("../templates/api/ui.xml")),
     (
         "api/md/named_pipes.xml",
@@ -43,14 +46,22 @@ pub enum RenderError {
     /// A file in the `--templates` folder could not be read or is not a known template.
     Override { path: PathBuf, message: String },
     /// A template failed to compile or render.
-    Template { name: String, origin: String, message: String },
+    Template {
+        name: String,
+        origin: String,
+        message: String,
+    },
 }
 
 impl fmt::Display for RenderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RenderError::Override { path, message } => write!(f, "{}: {message}", path.display()),
-            RenderError::Template { name, origin, message } => {
+            RenderError::Template {
+                name,
+                origin,
+                message,
+            } => {
                 write!(f, "template `{name}` ({origin}): {message}")
             }
         }
@@ -114,19 +125,26 @@ impl Templates {
         env.add_filter("xml_text", |s: String| escape::xml_text(&s));
         env.add_filter("lua_str", |s: String| escape::lua_str(&s));
         env.add_filter("md_str", |s: String| {
-            escape::md_str(&s).map_err(|m| {
-                minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, m)
-            })
+            escape::md_str(&s)
+                .map_err(|m| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, m))
         });
         for (name, (src, origin)) in &self.sources {
-            env.add_template(name, src).map_err(|e| template_err(name, origin, e))?;
+            env.add_template(name, src)
+                .map_err(|e| template_err(name, origin, e))?;
         }
         Ok(env)
     }
 
-    fn render_one(&self, env: &Environment<'_>, name: &str, ctx: &Value) -> Result<String, RenderError> {
+    fn render_one(
+        &self,
+        env: &Environment<'_>,
+        name: &str,
+        ctx: &Value,
+    ) -> Result<String, RenderError> {
         let origin = &self.sources[name].1;
-        let tmpl = env.get_template(name).map_err(|e| template_err(name, origin, e))?;
+        let tmpl = env
+            .get_template(name)
+            .map_err(|e| template_err(name, origin, e))?;
         tmpl.render(ctx).map_err(|e| template_err(name, origin, e))
     }
 }
@@ -197,7 +215,17 @@ struct Context<'a> {
     ext: ExtCtx<'a>,
     names: NamesCtx<'a>,
     settings: &'a crate::config::Settings,
+    /// Other extensions `content.xml` depends on.
+    deps: Vec<Dependency>,
     x4pipe_version: &'static str,
+}
+
+/// A `<dependency id= version= name=/>` of content.xml.
+#[derive(Serialize)]
+struct Dependency {
+    id: String,
+    version: u32,
+    name: String,
 }
 
 #[derive(Serialize)]
@@ -244,6 +272,14 @@ fn context(cfg: &Config) -> Value {
             native_lib: NATIVE_LIB,
         },
         settings: &cfg.settings,
+        deps: match (&cfg.project, cfg.api_mode()) {
+            (Some(p), ApiMode::Standalone) => vec![Dependency {
+                id: p.api_id.clone(),
+                version: p.api_version.0,
+                name: "Named Pipes API".into(),
+            }],
+            _ => Vec::new(),
+        },
         x4pipe_version: env!("CARGO_PKG_VERSION"),
     })
 }
@@ -257,9 +293,15 @@ pub fn render_api(cfg: &Config, templates: &Templates) -> Result<Rendered, Rende
         ("api/content.xml", "content.xml".to_string()),
         ("api/ui.xml", "ui.xml".to_string()),
         ("api/md/named_pipes.xml", format!("md/{}.xml", n.md_pipes)),
-        ("api/md/pipe_server_host.xml", format!("md/{}.xml", n.md_host)),
+        (
+            "api/md/pipe_server_host.xml",
+            format!("md/{}.xml", n.md_host),
+        ),
         ("api/ui/x4pipe/named_pipes.lua", n.lua_file.clone()),
-        ("api/native/README.txt", format!("{}/README.txt", n.native_dir)),
+        (
+            "api/native/README.txt",
+            format!("{}/README.txt", n.native_dir),
+        ),
     ];
     let mut rendered = Rendered::default();
     for (name, out) in outputs {
@@ -268,6 +310,93 @@ pub fn render_api(cfg: &Config, templates: &Templates) -> Result<Rendered, Rende
     }
     Ok(rendered)
 }
+
+/// Render a mod project (a config with `[project]`): its content.xml, the API when
+/// embedded, and the project's own files listed in `project.include`.
+pub fn render_project(
+    cfg: &Config,
+    templates: &Templates,
+    project_dir: &Path,
+) -> Result<Rendered, ProjectError> {
+    let Some(project) = &cfg.project else {
+        return Ok(render_api(cfg, templates)?);
+    };
+    let mut rendered = match project.api {
+        ApiMode::Embedded => render_api(cfg, templates)?,
+        ApiMode::Standalone => {
+            let env = templates.env()?;
+            let mut r = Rendered::default();
+            let text = templates.render_one(&env, "api/content.xml", &context(cfg))?;
+            r.files.insert("content.xml".into(), text.into_bytes());
+            r
+        }
+    };
+    for (i, inc) in project.include.iter().enumerate() {
+        let key = format!("project.include[{i}]");
+        let src = project_dir.join(inc);
+        if !src.exists() {
+            return Err(ProjectError::Missing { key, path: src });
+        }
+        let files = if src.is_dir() {
+            list_files(&src)?
+        } else {
+            vec![src.clone()]
+        };
+        for file in files {
+            let rel = rel_name(project_dir, &file);
+            let bytes = std::fs::read(&file).map_err(|e| ProjectError::Io {
+                path: file.clone(),
+                source: e,
+            })?;
+            if rendered.files.insert(rel.clone(), bytes).is_some() {
+                return Err(ProjectError::Collision { key, rel });
+            }
+        }
+    }
+    Ok(rendered)
+}
+
+/// Problems rendering a mod project.
+#[derive(Debug)]
+pub enum ProjectError {
+    Render(RenderError),
+    Missing {
+        key: String,
+        path: PathBuf,
+    },
+    Collision {
+        key: String,
+        rel: String,
+    },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl From<RenderError> for ProjectError {
+    fn from(e: RenderError) -> Self {
+        ProjectError::Render(e)
+    }
+}
+
+impl fmt::Display for ProjectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProjectError::Render(e) => e.fmt(f),
+            ProjectError::Missing { key, path } => {
+                write!(f, "config key `{key}`: {} does not exist", path.display())
+            }
+            ProjectError::Collision { key, rel } => write!(
+                f,
+                "config key `{key}`: the project file `{rel}` has the same path as a file x4pipe generates; rename it"
+            ),
+            ProjectError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for ProjectError {}
 
 /// Shorthand for tests and library users: embedded templates, no overrides.
 pub fn render_api_default(cfg: &Config) -> Result<Rendered, RenderError> {

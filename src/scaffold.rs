@@ -1,0 +1,257 @@
+//! `x4pipe new-extension`: a new pipe-enabled mod project from embedded templates.
+
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use crate::config::{self, ApiMode, Config, ConfigError, Project};
+use crate::escape;
+
+/// The project skeleton: (template name, path in the new project). `{id}` and
+/// `{script}` in paths are replaced.
+const FILES: &[(&str, &str, &str)] = &[
+    (
+        "x4pipe.toml",
+        include_str!("../templates/new-extension/x4pipe.toml"),
+        "x4pipe.toml",
+    ),
+    (
+        "md/mod.xml",
+        include_str!("../templates/new-extension/md/mod.xml"),
+        "md/{id}.xml",
+    ),
+    (
+        "python/mod.py",
+        include_str!("../templates/new-extension/python/mod.py"),
+        "python/{id}.py",
+    ),
+    (
+        "README.md",
+        include_str!("../templates/new-extension/README.md"),
+        "README.md",
+    ),
+    (
+        "gitignore",
+        include_str!("../templates/new-extension/gitignore"),
+        ".gitignore",
+    ),
+    (
+        ".github/workflows/validate.yml",
+        include_str!("../templates/new-extension/.github/workflows/validate.yml"),
+        ".github/workflows/validate.yml",
+    ),
+];
+
+/// What `x4pipe new-extension` was asked for.
+#[derive(Debug, Clone)]
+pub struct NewExtension {
+    pub name: String,
+    pub dir: PathBuf,
+    pub author: String,
+    pub description: Option<String>,
+    pub api: ApiMode,
+    pub force: bool,
+}
+
+#[derive(Debug)]
+pub enum ScaffoldError {
+    Name(ConfigError),
+    NotEmpty(PathBuf),
+    Template(String),
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl fmt::Display for ScaffoldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScaffoldError::Name(e) => e.fmt(f),
+            ScaffoldError::NotEmpty(p) => write!(
+                f,
+                "{} is not empty; choose another --dir, or pass --force to write the project into it (files of the same name are replaced)",
+                p.display()
+            ),
+            ScaffoldError::Template(m) => write!(f, "new-extension template: {m}"),
+            ScaffoldError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for ScaffoldError {}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError + '_ {
+    move |source| ScaffoldError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+#[derive(Serialize)]
+struct Ctx<'a> {
+    ext: ExtCtx<'a>,
+    names: &'a config::Names,
+    api: &'static str,
+    script: String,
+    pipe: &'a str,
+    x4pipe_version: &'static str,
+}
+
+#[derive(Serialize)]
+struct ExtCtx<'a> {
+    id: &'a str,
+    folder: &'a str,
+    name: &'a str,
+    description: &'a str,
+    author: &'a str,
+    date: &'a str,
+}
+
+/// The MD script name of the mod itself: the id in `Title_Case`, kept clear of the
+/// API's own script names.
+pub fn mod_script_name(id: &str, cfg: &Config) -> String {
+    let mut name: String = id
+        .split('_')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("_");
+    if !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        name = format!("Mod_{name}");
+    }
+    if name == cfg.names.md_pipes || name == cfg.names.md_host || name.len() < 2 {
+        name.push_str("_Mod");
+    }
+    name
+}
+
+/// Check the name, render every file, and write the project. Returns the files written
+/// (relative to the project folder).
+pub fn new_extension(req: &NewExtension) -> Result<Vec<String>, ScaffoldError> {
+    config::check_ext_id("NAME", &req.name).map_err(|mut e| {
+        e.key = None;
+        e.message = format!(
+            "`{}` cannot be an extension id: {}",
+            req.name,
+            e.message
+                .split_once(": ")
+                .map(|x| x.1)
+                .unwrap_or(&e.message)
+        );
+        ScaffoldError::Name(e)
+    })?;
+
+    let mut cfg = Config::default();
+    cfg.extension.id = req.name.clone();
+    cfg.extension.name = req.name.clone();
+    cfg.extension.author = req.author.clone();
+    cfg.extension.description = req
+        .description
+        .clone()
+        .unwrap_or_else(|| "An X4 mod that talks to Python over named pipes.".into());
+    cfg.project = Some(Project {
+        api: req.api,
+        include: vec!["md".into(), "python".into()],
+        api_id: Config::default().extension.id,
+        api_version: Config::default().extension.version,
+    });
+    if req.api == ApiMode::Embedded {
+        cfg.derive_embedded_names(&[]);
+    }
+    cfg.check().map_err(ScaffoldError::Name)?;
+
+    let files = render(&cfg, req.api)?;
+    write_project(&req.dir, &files, req.force)?;
+    Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+fn render(cfg: &Config, api: ApiMode) -> Result<Vec<(String, String)>, ScaffoldError> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.add_filter("toml_str", |s: String| toml::Value::String(s).to_string());
+    env.add_filter("py_str", |s: String| escape::py_str(&s));
+    env.add_filter("xml_attr", |s: String| escape::xml_attr(&s));
+    let id = cfg.extension.id.as_str();
+    let script = mod_script_name(id, cfg);
+    let ctx = Value::from_serialize(Ctx {
+        ext: ExtCtx {
+            id,
+            folder: cfg.folder(),
+            name: &cfg.extension.name,
+            description: &cfg.extension.description,
+            author: &cfg.extension.author,
+            date: &cfg.extension.date,
+        },
+        names: &cfg.names,
+        api: match api {
+            ApiMode::Standalone => "standalone",
+            ApiMode::Embedded => "embedded",
+        },
+        script: script.clone(),
+        pipe: id,
+        x4pipe_version: env!("CARGO_PKG_VERSION"),
+    });
+    let mut out = Vec::new();
+    for (name, src, path) in FILES {
+        let text = env
+            .render_str(src, &ctx)
+            .map_err(|e| ScaffoldError::Template(format!("{name}: {e}")))?;
+        out.push((path.replace("{id}", id).replace("{script}", &script), text));
+    }
+    Ok(out)
+}
+
+fn write_project(dir: &Path, files: &[(String, String)], force: bool) -> Result<(), ScaffoldError> {
+    let exists = dir.exists();
+    if exists {
+        let non_empty = fs::read_dir(dir).map_err(io_err(dir))?.next().is_some();
+        if non_empty && !force {
+            return Err(ScaffoldError::NotEmpty(dir.to_path_buf()));
+        }
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+    // Render everything into a staging folder first: a failure leaves nothing behind.
+    let staging = tempfile::Builder::new()
+        .prefix(".x4pipe-new-extension-")
+        .tempdir_in(&parent)
+        .map_err(io_err(&parent))?;
+    for (rel, text) in files {
+        let path = staging.path().join(rel);
+        if let Some(p) = path.parent() {
+            fs::create_dir_all(p).map_err(io_err(p))?;
+        }
+        fs::write(&path, text).map_err(io_err(&path))?;
+    }
+    if !exists {
+        let staged = staging.keep();
+        fs::rename(&staged, dir).map_err(io_err(dir))?;
+        return Ok(());
+    }
+    // --force into an existing folder: move each file over its namesake.
+    for (rel, _) in files {
+        let from = staging.path().join(rel);
+        let to = dir.join(rel);
+        if let Some(p) = to.parent() {
+            fs::create_dir_all(p).map_err(io_err(p))?;
+        }
+        fs::rename(&from, &to).map_err(io_err(&to))?;
+    }
+    Ok(())
+}
