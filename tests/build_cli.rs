@@ -27,7 +27,11 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.push((rel, fs::read(&p).unwrap()));
             }
         }
@@ -66,14 +70,20 @@ fn build_with_defaults_makes_the_api_extension() {
 #[test]
 fn second_build_is_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
-    assert!(x4pipe(tmp.path(), &["build", "--out", "a"]).status.success());
-    assert!(x4pipe(tmp.path(), &["build", "--out", "b"]).status.success());
+    assert!(x4pipe(tmp.path(), &["build", "--out", "a"])
+        .status
+        .success());
+    assert!(x4pipe(tmp.path(), &["build", "--out", "b"])
+        .status
+        .success());
     let a = tree(&tmp.path().join("a"));
     let b = tree(&tmp.path().join("b"));
     assert!(!a.is_empty());
     assert_eq!(a, b);
     // Rebuilding over its own output is allowed and gives the same bytes again.
-    assert!(x4pipe(tmp.path(), &["build", "--out", "a"]).status.success());
+    assert!(x4pipe(tmp.path(), &["build", "--out", "a"])
+        .status
+        .success());
     assert_eq!(tree(&tmp.path().join("a")), b);
 }
 
@@ -89,8 +99,15 @@ fn foreign_folder_is_not_overwritten_without_force() {
     let err = stderr(&o);
     assert!(err.contains("was not made by x4pipe"), "{err}");
     assert!(err.contains("--force"), "{err}");
-    assert_eq!(tree(&target), [("my_notes.txt".to_string(), b"mine".to_vec())]);
-    assert_eq!(fs::read_dir(tmp.path().join("out")).unwrap().count(), 1, "no staging left");
+    assert_eq!(
+        tree(&target),
+        [("my_notes.txt".to_string(), b"mine".to_vec())]
+    );
+    assert_eq!(
+        fs::read_dir(tmp.path().join("out")).unwrap().count(),
+        1,
+        "no staging left"
+    );
 
     let o = x4pipe(tmp.path(), &["build", "--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -100,22 +117,70 @@ fn foreign_folder_is_not_overwritten_without_force() {
 
 /// Each bad config: (toml, the key the error must name, a phrase it must contain).
 const BAD_CONFIGS: &[(&str, &str, &str)] = &[
-    ("[names]\nmd_pipes = \"named_pipes\"\n", "names.md_pipes", "[A-Z][A-Za-z0-9_]+"),
-    ("[names]\nmd_host = \"Pipe Host\"\n", "names.md_host", "[A-Z][A-Za-z0-9_]+"),
-    ("[extension]\nid = \"\"\n", "extension.id", "must not be empty"),
+    (
+        "[names]\nmd_pipes = \"named_pipes\"\n",
+        "names.md_pipes",
+        "[A-Z][A-Za-z0-9_]+",
+    ),
+    (
+        "[names]\nmd_host = \"Pipe Host\"\n",
+        "names.md_host",
+        "[A-Z][A-Za-z0-9_]+",
+    ),
+    (
+        "[extension]\nid = \"\"\n",
+        "extension.id",
+        "must not be empty",
+    ),
     ("[extension]\nid = \"my mod\"\n", "extension.id", "' '"),
-    ("[extension]\nfolder = \"ego_dlc_mine\"\n", "extension.folder", "ego_"),
+    (
+        "[extension]\nfolder = \"ego_dlc_mine\"\n",
+        "extension.folder",
+        "ego_",
+    ),
     ("[names]\naddon = \"ego_addon\"\n", "names.addon", "ego_"),
-    ("[names]\nui_screen = \"Named Pipes\"\n", "names.ui_screen", "' '"),
-    ("[names]\nev_read = \"pipeWrite\"\n", "names.ev_write", "also names.ev_read"),
+    (
+        "[names]\nui_screen = \"Named Pipes\"\n",
+        "names.ui_screen",
+        "' '",
+    ),
+    (
+        "[names]\nev_read = \"pipeWrite\"\n",
+        "names.ev_write",
+        "also names.ev_read",
+    ),
     ("[names]\nhost_pipe = \"a;b\"\n", "names.host_pipe", "';'"),
-    ("[names]\nlua_file = \"named_pipes.lua\"\n", "names.lua_file", "subfolder"),
-    ("[names]\nnative_dir = \"../outside\"\n", "names.native_dir", "no `..`"),
+    (
+        "[names]\nlua_file = \"named_pipes.lua\"\n",
+        "names.lua_file",
+        "subfolder",
+    ),
+    (
+        "[names]\nnative_dir = \"../outside\"\n",
+        "names.native_dir",
+        "no `..`",
+    ),
     ("[extension]\nversion = \"1.5\"\n", "", "version \"1.5\""),
-    ("[extension]\nversion = 7\n", "extension.version", "at least three digits"),
-    ("[extension]\ndate = \"25.11.2026\"\n", "extension.date", "YYYY-MM-DD"),
-    ("[settings]\nping_interval = 10\nbackoff_max = 5\n", "settings.backoff_max", "ping interval"),
-    ("[extension]\nname = \"x\"\nunknown_key = 1\n", "", "unknown field `unknown_key`"),
+    (
+        "[extension]\nversion = 7\n",
+        "extension.version",
+        "at least three digits",
+    ),
+    (
+        "[extension]\ndate = \"25.11.2026\"\n",
+        "extension.date",
+        "YYYY-MM-DD",
+    ),
+    (
+        "[settings]\nping_interval = 10\nbackoff_max = 5\n",
+        "settings.backoff_max",
+        "ping interval",
+    ),
+    (
+        "[extension]\nname = \"x\"\nunknown_key = 1\n",
+        "",
+        "unknown field `unknown_key`",
+    ),
 ];
 
 #[test]
@@ -126,12 +191,24 @@ fn bad_configs_are_rejected_naming_the_key_and_line_and_write_nothing() {
         let o = x4pipe(tmp.path(), &["build"]);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(1), "{toml}: {err}");
-        assert!(err.contains("x4pipe.toml:"), "file and line named for {toml}: {err}");
+        assert!(
+            err.contains("x4pipe.toml:"),
+            "file and line named for {toml}: {err}"
+        );
         if !key.is_empty() {
-            assert!(err.contains(&format!("`{key}`")), "key {key} named for {toml}: {err}");
+            assert!(
+                err.contains(&format!("`{key}`")),
+                "key {key} named for {toml}: {err}"
+            );
         }
-        assert!(err.contains(phrase), "{phrase:?} in error for {toml}: {err}");
-        assert!(!tmp.path().join("out").exists(), "nothing written for {toml}");
+        assert!(
+            err.contains(phrase),
+            "{phrase:?} in error for {toml}: {err}"
+        );
+        assert!(
+            !tmp.path().join("out").exists(),
+            "nothing written for {toml}"
+        );
     }
 }
 
@@ -141,7 +218,10 @@ fn config_errors_point_at_the_line_of_the_key() {
     let toml = "# my mod\n[extension]\nid = \"my_mod\"\n\n[names]\nmd_pipes = \"bad name\"\n";
     fs::write(tmp.path().join("x4pipe.toml"), toml).unwrap();
     let err = stderr(&x4pipe(tmp.path(), &["build"]));
-    assert!(err.contains("x4pipe.toml:6: config key `names.md_pipes`"), "{err}");
+    assert!(
+        err.contains("x4pipe.toml:6: config key `names.md_pipes`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -153,7 +233,10 @@ fn config_values_are_escaped_into_content_xml() {
     assert!(o.status.success(), "{}", stderr(&o));
     let content = fs::read_to_string(tmp.path().join("out/my_mod/content.xml")).unwrap();
     assert!(content.contains(r#"id="my_mod""#), "{content}");
-    assert!(content.contains(r#"name="Pipes &amp; &lt;Friends&gt; &quot;quoted&quot;""#), "{content}");
+    assert!(
+        content.contains(r#"name="Pipes &amp; &lt;Friends&gt; &quot;quoted&quot;""#),
+        "{content}"
+    );
     assert!(content.contains(r#"author="O&apos;Neil""#), "{content}");
     assert!(content.contains(r#"version="205""#), "{content}");
 }
@@ -172,12 +255,18 @@ fn templates_override_file_by_file_and_unknown_files_are_refused() {
         "<addon name=\"x4pipe_named_pipes\"/>\n"
     );
     // The others are still the embedded ones.
-    assert!(fs::read_to_string(ext.join("content.xml")).unwrap().contains("<content "));
+    assert!(fs::read_to_string(ext.join("content.xml"))
+        .unwrap()
+        .contains("<content "));
 
     fs::write(t.join("content.xm"), "typo").unwrap();
     let o = x4pipe(tmp.path(), &["build", "--templates", "tpl", "--out", "o2"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("content.xm: not a template x4pipe knows"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("content.xm: not a template x4pipe knows"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!tmp.path().join("o2").exists());
 }
 
@@ -202,7 +291,10 @@ fn help_and_version() {
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("x4pipe "));
     let o = x4pipe(tmp.path(), &["build", "--help"]);
     let help = String::from_utf8_lossy(&o.stdout);
-    assert!(help.contains("--templates") && help.contains("Examples"), "{help}");
+    assert!(
+        help.contains("--templates") && help.contains("Examples"),
+        "{help}"
+    );
     let o = x4pipe(tmp.path(), &["no-such-command"]);
     assert_eq!(o.status.code(), Some(2));
 }

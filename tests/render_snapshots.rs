@@ -95,9 +95,13 @@ fn no_default_name_leaks_into_a_renamed_build() {
                     .replace("pipeRead_complete_", "")
                     .replace("pipeWrite_complete_", "")
                     .replace("pipeCheck_complete_", "");
-                let is_comment = line.trim_start().starts_with("<!--") || line.trim_start().starts_with("--");
+                let is_comment =
+                    line.trim_start().starts_with("<!--") || line.trim_start().starts_with("--");
                 if !is_comment && code.contains(d) {
-                    panic!("{path}:{}: default name `{d}` in a renamed build: {line}", i + 1);
+                    panic!(
+                        "{path}:{}: default name `{d}` in a renamed build: {line}",
+                        i + 1
+                    );
                 }
             }
         }
