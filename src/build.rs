@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use crate::config::{Config, CONFIG_FILE};
 use crate::output;
 use crate::render::{self, Templates};
+use crate::validate;
 
 /// What `x4pipe build` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +22,9 @@ pub struct BuildOptions {
     pub force: bool,
     /// Where relative defaults are resolved (the current folder for the CLI).
     pub project_dir: PathBuf,
+    /// Folders with the game's schemas (else `$X4PIPE_SCHEMAS`); the rendered XML is
+    /// validated against them before anything is written.
+    pub schemas: Vec<PathBuf>,
 }
 
 /// What a build produced.
@@ -29,6 +33,8 @@ pub struct BuildReport {
     pub extension_dir: PathBuf,
     pub config_file: Option<PathBuf>,
     pub files: Vec<String>,
+    /// What the output was validated against, for the user to see.
+    pub validation: validate::Checked,
 }
 
 /// The config file a build uses: the explicit one, or `x4pipe.toml` in `dir`, or none
@@ -59,6 +65,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         })
         .unwrap_or(&opts.project_dir);
     let rendered = render::render_project(&cfg, &templates, project_dir)?;
+    let validation = validate::check_rendered(&rendered, &opts.schemas)?;
     let out_dir = opts
         .out
         .clone()
@@ -69,5 +76,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         extension_dir,
         config_file,
         files: rendered.files.keys().cloned().collect(),
+        validation,
     })
 }

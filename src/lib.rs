@@ -12,6 +12,8 @@
 pub mod build;
 pub mod config;
 pub mod escape;
+pub mod game;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod validate;

@@ -36,7 +36,29 @@ enum Command {
         /// Replace an existing output folder even if x4pipe did not make it
         #[arg(long)]
         force: bool,
+        /// Folder with the game's schemas to validate the output against (repeatable;
+        /// default: $X4PIPE_SCHEMAS). Without them XML is only checked for well-formedness.
+        #[arg(long, value_name = "DIR")]
+        schemas: Vec<PathBuf>,
     },
+    /// Validate X4 XML (md, aiscripts, ui.xml, content.xml) against the game's schemas
+    #[command(
+        after_help = "Examples:\n  x4pipe validate out/my_mod --schemas ../x4-schemas\n  x4pipe validate md --game-dir \"/games/X4 Foundations\"\n  X4PIPE_SCHEMAS=schemas x4pipe validate --format github .\n\nExit codes: 0 all valid, 1 invalid files, 2 usage or I/O errors."
+    )]
+    Validate {
+        #[command(flatten)]
+        args: x4pipe_validate::ValidateArgs,
+        /// Read the schemas straight from an installed game's catalogs (01.cat, 02.cat, ...)
+        #[arg(long, value_name = "PATH", conflicts_with = "schemas")]
+        game_dir: Option<PathBuf>,
+    },
+    /// List, extract and pack X4 .cat/.dat catalogs
+    Cat(x4pipe_catalog::CatArgs),
+    /// Make a reproducible release archive (zip, or catalogs in a zip) of a built extension
+    #[command(
+        after_help = "Examples:\n  x4pipe package out/my_mod\n  x4pipe package out/my_mod --format cat --out dist/my_mod.zip\n  SOURCE_DATE_EPOCH=1700000000 x4pipe package out/my_mod"
+    )]
+    Package(x4pipe_catalog::PackageArgs),
     /// Create a new pipe-enabled mod project (MD, Python echo server, CI workflow)
     #[command(
         after_help = "Examples:\n  x4pipe new-extension my_mod\n  x4pipe new-extension my_mod --api embedded --author \"Me\" --dir mods/my_mod\n  cd my_mod && x4pipe build"
@@ -77,6 +99,7 @@ fn main() -> ExitCode {
             out,
             templates,
             force,
+            schemas,
         } => {
             let opts = x4pipe::build::BuildOptions {
                 config,
@@ -84,19 +107,49 @@ fn main() -> ExitCode {
                 templates,
                 force,
                 project_dir: PathBuf::from("."),
+                schemas,
             };
             match x4pipe::build::build(&opts) {
                 Ok(report) => {
                     eprintln!(
-                        "Built {} ({} files)",
+                        "Built {} ({} files); {}",
                         report.extension_dir.display(),
-                        report.files.len()
+                        report.files.len(),
+                        report.validation.summary()
                     );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),
             }
         }
+        Command::Validate { mut args, game_dir } => {
+            // Keep the extracted schemas alive for the whole run.
+            let _schemas_dir = match game_dir {
+                Some(game) => match x4pipe::game::schemas_from_game(&game) {
+                    Ok(dir) => {
+                        args.schemas = vec![dir.path().to_path_buf()];
+                        Some(dir)
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e:#}");
+                        return ExitCode::from(2);
+                    }
+                },
+                None => None,
+            };
+            ExitCode::from(x4pipe_validate::run(&args).clamp(0, 255) as u8)
+        }
+        Command::Cat(args) => match x4pipe_catalog::run_cat(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(e.into()),
+        },
+        Command::Package(args) => match x4pipe_catalog::run_package(&args) {
+            Ok(path) => {
+                eprintln!("Packaged {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e.into()),
+        },
         Command::NewExtension {
             name,
             dir,

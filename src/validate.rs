@@ -1,0 +1,81 @@
+//! Validating rendered files in memory before they are written, with the same engine
+//! as `x4pipe validate`: a build never emits XML the game's schemas reject.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use x4pipe_validate::{render, FileKind, FileReport, Format, SchemaSource, Validator};
+
+use crate::render::Rendered;
+
+/// What a build's output was checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// Files checked against a game schema (md.xsd, addon.xsd) or x4pipe's content.xml schema.
+    pub validated: Vec<String>,
+    /// XML files only checked for well-formedness, for want of the game's schema.
+    pub unchecked: Vec<String>,
+}
+
+impl Checked {
+    /// One line for the user: what was validated, and what to do when schemas are missing.
+    pub fn summary(&self) -> String {
+        if self.unchecked.is_empty() {
+            format!(
+                "validated {} XML files against their schemas",
+                self.validated.len()
+            )
+        } else {
+            format!(
+                "validated {} XML files; {} only checked for well-formedness ({}): pass --schemas DIR or set {} to a folder with the game's md.xsd/common.xsd/addon.xsd",
+                self.validated.len(),
+                self.unchecked.len(),
+                self.unchecked.join(", "),
+                x4pipe_validate::SCHEMAS_ENV
+            )
+        }
+    }
+}
+
+/// Validate every `.xml` file of `rendered`. Schemas come from `dirs`, else
+/// `$X4PIPE_SCHEMAS`; without them, game-schema files are only checked for
+/// well-formedness. Invalid output is an error carrying every finding.
+pub fn check_rendered(rendered: &Rendered, dirs: &[PathBuf]) -> Result<Checked> {
+    let source = SchemaSource::discover_all(dirs);
+    if let Some(missing) = source.missing_dirs().first() {
+        bail!("schema folder {} does not exist", missing.display());
+    }
+    let validator = Validator::load(&source)?;
+    let mut checked = Checked {
+        validated: Vec::new(),
+        unchecked: Vec::new(),
+    };
+    let mut reports = Vec::new();
+    for (rel, bytes) in rendered.files.iter().filter(|(p, _)| p.ends_with(".xml")) {
+        let kind = FileKind::detect(Path::new(rel), bytes);
+        if validator.has_schema(kind) {
+            checked.validated.push(rel.clone());
+        } else {
+            checked.unchecked.push(rel.clone());
+        }
+        let diagnostics = validator.validate_bytes(rel, bytes, kind);
+        if diagnostics.iter().any(|d| d.is_error()) {
+            reports.push(FileReport {
+                path: PathBuf::from(rel),
+                kind,
+                diagnostics,
+                cached: false,
+                source: Some(bytes.clone()),
+            });
+        }
+    }
+    if !reports.is_empty() {
+        let mut text = Vec::new();
+        render::write_findings(&mut text, Format::Human, &reports, &[], false)?;
+        bail!(
+            "the rendered extension is not valid; nothing was written:\n{}",
+            String::from_utf8_lossy(&text).trim_end()
+        );
+    }
+    Ok(checked)
+}
