@@ -409,33 +409,28 @@ end
 
 -- Event parameters -------------------------------------------------------------------
 
--- Splits at the first ";" only: the rest may contain any byte, ";" included.
-local function splitFirst(text)
-    local at = text:find(";", 1, true)
-    if not at then
-        return text, nil
-    end
-    return text:sub(1, at - 1), text:sub(at + 1)
-end
-
+-- Splits "<pipe>;<id>" or, with a message, "<pipe>;<id>;<message>" at the first one or
+-- two ";" only: the message may contain any byte, ";" included. The message is cut out
+-- once (no intermediate "<id>;<message>" string), as it may be megabytes long.
 local function parse(eventName, param, withMessage)
     if type(param) ~= "string" then
         param = tostring(param)
     end
-    local pipeName, rest = splitFirst(param)
-    if rest == nil then
+    local first = param:find(";", 1, true)
+    if not first then
         log(eventName .. ": parameter without ';': " .. param:sub(1, 200))
         return nil
     end
-    local id, msg = rest, nil
-    if withMessage then
-        id, msg = splitFirst(rest)
-        if msg == nil then
-            -- No message part at all: an empty message is the only sensible reading.
-            msg = ""
-        end
+    local pipeName = param:sub(1, first - 1)
+    if not withMessage then
+        return pipeName, param:sub(first + 1)
     end
-    return pipeName, id, msg
+    local second = param:find(";", first + 1, true)
+    if not second then
+        -- No message part at all: an empty message is the only sensible reading.
+        return pipeName, param:sub(first + 1), ""
+    end
+    return pipeName, param:sub(first + 1, second - 1), param:sub(second + 1)
 end
 
 local function debugRequest(eventName, pipeName, id, msg)
