@@ -140,14 +140,11 @@ pub fn mod_script_name(id: &str, cfg: &Config) -> String {
 pub fn new_extension(req: &NewExtension) -> Result<Vec<String>, ScaffoldError> {
     config::check_ext_id("NAME", &req.name).map_err(|mut e| {
         e.key = None;
-        e.message = format!(
-            "`{}` cannot be an extension id: {}",
-            req.name,
-            e.message
-                .split_once(": ")
-                .map(|x| x.1)
-                .unwrap_or(&e.message)
-        );
+        e.message = format!("NAME is not a valid extension id: {}", e.message);
+        if req.name.is_empty() {
+            e.message =
+                "NAME is empty: give the extension id, e.g. `x4pipe new-extension my_mod`".into();
+        }
         ScaffoldError::Name(e)
     })?;
 
