@@ -78,3 +78,51 @@ fn foreign_stream_socket_is_refused() {
     drop(l);
     let _ = std::fs::remove_file(&path);
 }
+
+/// A raw SEQPACKET server that does not speak the framing: sends `packet` as is.
+fn rogue_server_sends(packet: &[u8]) -> (i32, String) {
+    use std::os::unix::ffi::OsStrExt;
+    let n = unique("rogue");
+    let path = name::socket_path(&n).unwrap();
+    unsafe {
+        let fd = libc::socket(libc::AF_UNIX, libc::SOCK_SEQPACKET, 0);
+        assert!(fd >= 0);
+        let mut addr: libc::sockaddr_un = std::mem::zeroed();
+        addr.sun_family = libc::AF_UNIX as libc::sa_family_t;
+        for (d, s) in addr.sun_path.iter_mut().zip(path.as_os_str().as_bytes()) {
+            *d = *s as libc::c_char;
+        }
+        let len = std::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t;
+        assert_eq!(
+            libc::bind(fd, &addr as *const _ as *const libc::sockaddr, len),
+            0
+        );
+        assert_eq!(libc::listen(fd, 4), 0);
+        let mut client = Abi::open(&n).unwrap();
+        let conn = libc::accept(fd, std::ptr::null_mut(), std::ptr::null_mut());
+        assert!(conn >= 0);
+        let sent = libc::send(conn, packet.as_ptr().cast(), packet.len(), 0);
+        assert_eq!(sent, packet.len() as isize);
+        let rc = client.read_wait(WAIT).err().unwrap_or(wp::X4P_OK);
+        let detail = last_error();
+        // Once the stream is broken, it stays broken.
+        assert_eq!(client.read().err(), Some(wp::X4P_BROKEN));
+        libc::close(conn);
+        libc::close(fd);
+        let _ = std::fs::remove_file(&path);
+        (rc, detail)
+    }
+}
+
+#[test]
+fn broken_framing_is_a_protocol_error() {
+    let (rc, detail) = rogue_server_sends(b"\x07unknown head");
+    assert_eq!(rc, wp::X4P_OTHER);
+    assert!(detail.contains("head byte 0x07"), "{detail}");
+
+    let mut big = vec![0u8; wp::MAX_PAYLOAD + 100];
+    big[0] = wp::HEAD_LAST;
+    let (rc, detail) = rogue_server_sends(&big);
+    assert_eq!(rc, wp::X4P_OTHER);
+    assert!(detail.contains("protocol error"), "{detail}");
+}
