@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::config::{Config, CONFIG_FILE};
+use crate::native::{self, NativeTarget};
 use crate::output;
 use crate::render::{self, Templates};
 use crate::validate;
@@ -25,6 +26,8 @@ pub struct BuildOptions {
     /// Folders with the game's schemas (else `$X4PIPE_SCHEMAS`); the rendered XML is
     /// validated against them before anything is written.
     pub schemas: Vec<PathBuf>,
+    /// Which native libraries to bundle with the API's Lua client.
+    pub target: NativeTarget,
 }
 
 /// What a build produced.
@@ -35,6 +38,8 @@ pub struct BuildReport {
     pub files: Vec<String>,
     /// What the output was validated against, for the user to see.
     pub validation: validate::Checked,
+    /// Things the user should know (a native library that could not be bundled).
+    pub warnings: Vec<String>,
 }
 
 /// The config file a build uses: the explicit one, or `x4pipe.toml` in `dir`, or none
@@ -64,7 +69,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
             }
         })
         .unwrap_or(&opts.project_dir);
-    let rendered = render::render_project(&cfg, &templates, project_dir)?;
+    let mut rendered = render::render_project(&cfg, &templates, project_dir)?;
+    let mut warnings = Vec::new();
+    // Only a build that carries the Lua client needs the native library.
+    if rendered.files.contains_key(&cfg.names.lua_file) {
+        let (libs, w) = native::select(opts.target)?;
+        warnings = w;
+        for (file, bytes) in libs {
+            rendered
+                .files
+                .insert(format!("{}/{file}", cfg.names.native_dir), bytes.to_vec());
+        }
+    }
     let validation = validate::check_rendered(&rendered, &opts.schemas)?;
     let out_dir = opts
         .out
@@ -77,5 +93,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         config_file,
         files: rendered.files.keys().cloned().collect(),
         validation,
+        warnings,
     })
 }

@@ -13,6 +13,7 @@ pub mod build;
 pub mod config;
 pub mod escape;
 pub mod game;
+pub mod native;
 pub mod output;
 pub mod render;
 pub mod scaffold;

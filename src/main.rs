@@ -40,6 +40,10 @@ enum Command {
         /// default: $X4PIPE_SCHEMAS). Without them XML is only checked for well-formedness.
         #[arg(long, value_name = "DIR")]
         schemas: Vec<PathBuf>,
+        /// Native pipe libraries to bundle: auto = all this x4pipe carries (warns about
+        /// any it lacks), all = Linux and Windows or fail
+        #[arg(long, value_enum, default_value = "auto")]
+        target: x4pipe::native::NativeTarget,
     },
     /// Validate X4 XML (md, aiscripts, ui.xml, content.xml) against the game's schemas
     #[command(
@@ -100,6 +104,7 @@ fn main() -> ExitCode {
             templates,
             force,
             schemas,
+            target,
         } => {
             let opts = x4pipe::build::BuildOptions {
                 config,
@@ -108,9 +113,13 @@ fn main() -> ExitCode {
                 force,
                 project_dir: PathBuf::from("."),
                 schemas,
+                target,
             };
             match x4pipe::build::build(&opts) {
                 Ok(report) => {
+                    for w in &report.warnings {
+                        eprintln!("warning: {w}");
+                    }
                     eprintln!(
                         "Built {} ({} files); {}",
                         report.extension_dir.display(),

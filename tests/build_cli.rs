@@ -47,18 +47,26 @@ fn build_with_defaults_makes_the_api_extension() {
     assert!(o.status.success(), "{}", stderr(&o));
     let ext = tmp.path().join("out/x4pipe_named_pipes");
     let names: Vec<String> = tree(&ext).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(
-        names,
-        [
-            ".x4pipe-manifest",
-            "content.xml",
-            "md/Named_Pipes.xml",
-            "md/Pipe_Server_Host.xml",
-            "ui.xml",
-            "ui/x4pipe/named_pipes.lua",
-            "ui/x4pipe/native/README.txt",
-        ]
-    );
+    let mut expected: Vec<String> = [
+        ".x4pipe-manifest",
+        "content.xml",
+        "md/Named_Pipes.xml",
+        "md/Pipe_Server_Host.xml",
+        "ui.xml",
+        "ui/x4pipe/named_pipes.lua",
+        "ui/x4pipe/native/README.txt",
+    ]
+    .map(String::from)
+    .to_vec();
+    // `--target auto` bundles every native library this binary carries.
+    for lib in x4pipe::native::EMBEDDED
+        .iter()
+        .filter(|e| e.bytes.is_some())
+    {
+        expected.push(format!("ui/x4pipe/native/{}", lib.file));
+    }
+    expected.sort();
+    assert_eq!(names, expected);
     // Nothing but the extension folder is left in --out (no staging folders).
     let leftovers: Vec<PathBuf> = fs::read_dir(tmp.path().join("out"))
         .unwrap()
@@ -297,4 +305,73 @@ fn help_and_version() {
     );
     let o = x4pipe(tmp.path(), &["no-such-command"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn native_libraries_are_bundled_per_target() {
+    let linux = x4pipe::native::EMBEDDED
+        .iter()
+        .find(|e| e.os == "linux")
+        .unwrap();
+    let linux_bytes = linux
+        .bytes
+        .expect("every Linux build of x4pipe carries the Linux library");
+    let tmp = tempfile::tempdir().unwrap();
+    let o = x4pipe(tmp.path(), &["build", "--target", "linux"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let native = tmp.path().join("out/x4pipe_named_pipes/ui/x4pipe/native");
+    assert_eq!(
+        fs::read(native.join("libx4pipe_native.so")).unwrap(),
+        linux_bytes
+    );
+    assert!(!native.join("x4pipe_native.dll").exists());
+    // The bundled file is a real shared library exporting the C ABI.
+    assert_eq!(&linux_bytes[..4], b"\x7fELF");
+    assert!(linux_bytes.windows(8).any(|w| w == b"x4p_open"));
+
+    let windows = x4pipe::native::EMBEDDED
+        .iter()
+        .find(|e| e.os == "windows")
+        .unwrap();
+    let o = x4pipe(tmp.path(), &["build", "--target", "all", "--out", "all"]);
+    match windows.bytes {
+        Some(dll) => {
+            assert!(o.status.success(), "{}", stderr(&o));
+            let native = tmp.path().join("all/x4pipe_named_pipes/ui/x4pipe/native");
+            assert_eq!(fs::read(native.join("x4pipe_native.dll")).unwrap(), dll);
+            assert_eq!(&dll[..2], b"MZ");
+            assert!(native.join("libx4pipe_native.so").is_file());
+        }
+        None => {
+            // Without the toolchain the strict target says exactly how to get it.
+            assert_eq!(o.status.code(), Some(1));
+            let err = stderr(&o);
+            assert!(
+                err.contains("x86_64-pc-windows-gnu") || err.contains("mingw"),
+                "{err}"
+            );
+            assert!(!tmp.path().join("all").exists());
+        }
+    }
+}
+
+#[test]
+fn an_installed_binary_needs_no_source_tree() {
+    // Run a copy of the binary from a folder far from the repository.
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let exe = bin.join("x4pipe");
+    fs::copy(env!("CARGO_BIN_EXE_x4pipe"), &exe).unwrap();
+    let work = tmp.path().join("work");
+    fs::create_dir_all(&work).unwrap();
+    let o = Command::new(&exe)
+        .args(["build", "--target", "linux"])
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ext = work.join("out/x4pipe_named_pipes");
+    assert!(ext.join("ui/x4pipe/native/libx4pipe_native.so").is_file());
+    assert!(ext.join("md/Named_Pipes.xml").is_file());
 }

@@ -1,0 +1,58 @@
+//! The native pipe libraries embedded in this binary (see `build.rs`) and the choice of
+//! which to bundle into an extension.
+
+use anyhow::{bail, Result};
+
+/// One embedded library: `bytes` is `None` when this x4pipe was built without the
+/// target's toolchain, and `missing` then says how to get it.
+#[derive(Debug, Clone, Copy)]
+pub struct Embedded {
+    pub os: &'static str,
+    pub file: &'static str,
+    pub bytes: Option<&'static [u8]>,
+    pub missing: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/native_libs.rs"));
+
+/// Which libraries `x4pipe build --target` bundles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum NativeTarget {
+    /// Every library this x4pipe carries; a warning names any it lacks.
+    #[default]
+    Auto,
+    Linux,
+    Windows,
+    /// Linux and Windows, or fail.
+    All,
+}
+
+/// The libraries to bundle, as (file name, bytes), plus warnings for the user.
+pub fn select(target: NativeTarget) -> Result<(Vec<(&'static str, &'static [u8])>, Vec<String>)> {
+    let wanted: Vec<&Embedded> = EMBEDDED
+        .iter()
+        .filter(|e| match target {
+            NativeTarget::Auto | NativeTarget::All => true,
+            NativeTarget::Linux => e.os == "linux",
+            NativeTarget::Windows => e.os == "windows",
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut warnings = Vec::new();
+    for e in wanted {
+        match e.bytes {
+            Some(bytes) => files.push((e.file, bytes)),
+            None if target == NativeTarget::Auto => warnings.push(format!(
+                "the {} native library ({}) is not bundled: {}",
+                e.os, e.file, e.missing
+            )),
+            None => bail!(
+                "this x4pipe carries no {} native library ({}): {}",
+                e.os,
+                e.file,
+                e.missing
+            ),
+        }
+    }
+    Ok((files, warnings))
+}
