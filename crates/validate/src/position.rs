@@ -105,7 +105,7 @@ mod tests {
         assert_eq!(idx.line_col(3), (2, 1));
         let (s, e) = attribute_span(text, 3, "y").unwrap();
         assert_eq!(&text[s..e], b"y=\"2\"");
-        assert_eq!(idx.line_col(s), (2, 13));
+        assert_eq!(idx.line_col(s), (2, 11));
         assert_eq!(element_name_span(text, 3), (4, 6));
         assert_eq!(idx.line_text(2), "<é x='1>' y=\"2\"/>".as_bytes());
     }
