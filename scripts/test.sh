@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# The project's whole test suite: Linux natively, then the Windows build under Wine.
+# The project's whole test suite: everything natively on Linux, then the Windows build
+# of the native library (and the Lua client over it) under Wine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
 cargo test --workspace --locked
+# .cargo/config.toml links with MinGW and runs the .exe files through scripts/wine-runner.sh.
+cargo test --locked -p winpipe --target x86_64-pc-windows-gnu
