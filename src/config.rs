@@ -18,7 +18,7 @@ pub const CONFIG_FILE: &str = "x4pipe.toml";
 pub const DEFAULT_DATE: &str = "2026-11-25";
 
 /// Whole configuration, as read from `x4pipe.toml` (every section optional).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub extension: Extension,
@@ -172,17 +172,6 @@ impl Default for Settings {
             backoff_max: 60,
             default_timeout: 0,
             write_timeout_ms: 1000,
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            extension: Extension::default(),
-            names: Names::default(),
-            settings: Settings::default(),
-            project: None,
         }
     }
 }
@@ -485,21 +474,34 @@ fn key_err(key: &str, message: impl Into<String>) -> ConfigError {
     }
 }
 
-/// Extension ids and folders: ASCII letters, digits and underscores, and not the
-/// `ego_` prefix that the game reserves for Egosoft's own extensions.
-pub fn check_ext_id(key: &str, v: &str) -> Result<(), ConfigError> {
+/// A non-empty name whose characters all satisfy `allowed`; `rule` completes the
+/// sentence "use only ..." in the error.
+fn check_chars(
+    key: &str,
+    v: &str,
+    allowed: fn(char) -> bool,
+    rule: &str,
+) -> Result<(), ConfigError> {
     if v.is_empty() {
         return Err(key_err(key, "must not be empty"));
     }
-    if let Some(bad) = v
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
-    {
-        return Err(key_err(
+    match v.chars().find(|&c| !allowed(c)) {
+        Some(bad) => Err(key_err(
             key,
-            format!("`{v}` contains {bad:?}: use only ASCII letters, digits and underscores"),
-        ));
+            format!("`{v}` contains {bad:?}: use only {rule}"),
+        )),
+        None => Ok(()),
     }
+}
+
+fn word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Extension ids and folders: ASCII letters, digits and underscores, and not the
+/// `ego_` prefix that the game reserves for Egosoft's own extensions.
+pub fn check_ext_id(key: &str, v: &str) -> Result<(), ConfigError> {
+    check_chars(key, v, word_char, "ASCII letters, digits and underscores")?;
     if v.to_ascii_lowercase().starts_with("ego_") {
         return Err(key_err(
             key,
@@ -511,10 +513,8 @@ pub fn check_ext_id(key: &str, v: &str) -> Result<(), ConfigError> {
 
 /// MD script names: the game's `[A-Z][A-Za-z0-9_]+` rule.
 pub fn check_md_script(key: &str, v: &str) -> Result<(), ConfigError> {
-    let mut chars = v.chars();
-    let ok = matches!(chars.next(), Some(c) if c.is_ascii_uppercase())
-        && v.len() >= 2
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let ok =
+        v.starts_with(|c: char| c.is_ascii_uppercase()) && v.len() >= 2 && v.chars().all(word_char);
     if ok {
         Ok(())
     } else {
@@ -529,21 +529,12 @@ pub fn check_md_script(key: &str, v: &str) -> Result<(), ConfigError> {
 
 /// Names that travel as MD string literals and Lua event/control names.
 pub fn check_ident(key: &str, v: &str) -> Result<(), ConfigError> {
-    if v.is_empty() {
-        return Err(key_err(key, "must not be empty"));
-    }
-    if let Some(bad) = v
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
-    {
-        return Err(key_err(
-            key,
-            format!(
-                "`{v}` contains {bad:?}: use only ASCII letters, digits and underscores (the name is used in MD expressions and Lua event names)"
-            ),
-        ));
-    }
-    Ok(())
+    check_chars(
+        key,
+        v,
+        word_char,
+        "ASCII letters, digits and underscores (the name is used in MD expressions and Lua event names)",
+    )
 }
 
 fn check_addon(key: &str, v: &str) -> Result<(), ConfigError> {
@@ -560,19 +551,12 @@ fn check_addon(key: &str, v: &str) -> Result<(), ConfigError> {
 /// Pipe names end up in `\\.\pipe\<name>` and in a socket path: no separators, no `;`
 /// (the MD->Lua parameter separator).
 fn check_pipe_name(key: &str, v: &str) -> Result<(), ConfigError> {
-    if v.is_empty() {
-        return Err(key_err(key, "must not be empty"));
-    }
-    if let Some(bad) = v
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-    {
-        return Err(key_err(
-            key,
-            format!("`{v}` contains {bad:?}: pipe names may use ASCII letters, digits, `_`, `-` and `.`"),
-        ));
-    }
-    Ok(())
+    check_chars(
+        key,
+        v,
+        |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'),
+        "ASCII letters, digits, `_`, `-` and `.` in pipe names",
+    )
 }
 
 /// A relative path inside the extension: `/`-separated, no `..`, no absolute paths, and

@@ -150,14 +150,14 @@ fn main() -> ExitCode {
         }
         Command::Cat(args) => match x4pipe_catalog::run_cat(&args) {
             Ok(()) => ExitCode::SUCCESS,
-            Err(e) => fail(e.into()),
+            Err(e) => fail(e),
         },
         Command::Package(args) => match x4pipe_catalog::run_package(&args) {
             Ok(path) => {
                 eprintln!("Packaged {}", path.display());
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(e.into()),
+            Err(e) => fail(e),
         },
         Command::NewExtension {
             name,

@@ -27,8 +27,11 @@ pub enum NativeTarget {
     All,
 }
 
-/// The libraries to bundle, as (file name, bytes), plus warnings for the user.
-pub fn select(target: NativeTarget) -> Result<(Vec<(&'static str, &'static [u8])>, Vec<String>)> {
+/// A library to bundle: (file name, bytes).
+pub type Library = (&'static str, &'static [u8]);
+
+/// The libraries to bundle, plus warnings for the user.
+pub fn select(target: NativeTarget) -> Result<(Vec<Library>, Vec<String>)> {
     let wanted: Vec<&Embedded> = EMBEDDED
         .iter()
         .filter(|e| match target {

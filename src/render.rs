@@ -114,20 +114,7 @@ impl Templates {
     }
 
     fn env(&self) -> Result<Environment<'_>, RenderError> {
-        let mut env = Environment::new();
-        // A misspelt variable must fail the build, not render as an empty string.
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_keep_trailing_newline(true);
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-        env.add_filter("xml_attr", |s: String| escape::xml_attr(&s));
-        env.add_filter("xml_text", |s: String| escape::xml_text(&s));
-        env.add_filter("lua_str", |s: String| escape::lua_str(&s));
-        env.add_filter("md_str", |s: String| {
-            escape::md_str(&s)
-                .map_err(|m| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, m))
-        });
+        let mut env = environment();
         for (name, (src, origin)) in &self.sources {
             env.add_template(name, src)
                 .map_err(|e| template_err(name, origin, e))?;
@@ -147,6 +134,27 @@ impl Templates {
             .map_err(|e| template_err(name, origin, e))?;
         tmpl.render(ctx).map_err(|e| template_err(name, origin, e))
     }
+}
+
+/// The minijinja settings and filters every x4pipe template is rendered with.
+pub(crate) fn environment<'a>() -> Environment<'a> {
+    let mut env = Environment::new();
+    // A misspelt variable must fail the build, not render as an empty string.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.add_filter("xml_attr", |s: String| escape::xml_attr(&s));
+    env.add_filter("xml_text", |s: String| escape::xml_text(&s));
+    env.add_filter("lua_str", |s: String| escape::lua_str(&s));
+    env.add_filter("py_str", |s: String| escape::py_str(&s));
+    env.add_filter("toml_str", |s: String| toml::Value::String(s).to_string());
+    env.add_filter("md_str", |s: String| {
+        escape::md_str(&s)
+            .map_err(|m| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, m))
+    });
+    env
 }
 
 fn template_err(name: &str, origin: &str, e: minijinja::Error) -> RenderError {

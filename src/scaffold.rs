@@ -4,11 +4,10 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use minijinja::{Environment, UndefinedBehavior, Value};
+use minijinja::Value;
 use serde::Serialize;
 
 use crate::config::{self, ApiMode, Config, ConfigError, Project};
-use crate::escape;
 
 /// The project skeleton: (template name, path in the new project). `{id}` and
 /// `{script}` in paths are replaced.
@@ -173,14 +172,7 @@ pub fn new_extension(req: &NewExtension) -> Result<Vec<String>, ScaffoldError> {
 }
 
 fn render(cfg: &Config, api: ApiMode) -> Result<Vec<(String, String)>, ScaffoldError> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_keep_trailing_newline(true);
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env.add_filter("toml_str", |s: String| toml::Value::String(s).to_string());
-    env.add_filter("py_str", |s: String| escape::py_str(&s));
-    env.add_filter("xml_attr", |s: String| escape::xml_attr(&s));
+    let env = crate::render::environment();
     let id = cfg.extension.id.as_str();
     let script = mod_script_name(id, cfg);
     let ctx = Value::from_serialize(Ctx {

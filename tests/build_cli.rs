@@ -3,19 +3,10 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn x4pipe(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_x4pipe"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run x4pipe")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{stderr, x4pipe};
 
 /// Every file below `dir`, relative, with its bytes, in sorted order.
 fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {

@@ -7,18 +7,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+use common::{shared_schemas, x4pipe};
+
 use x4pipe::config::Config;
 use x4pipe::render::{render_project, Templates};
-
-fn x4pipe(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_x4pipe"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("X4PIPE_SCHEMAS")
-        .env("X4PIPE_CACHE_DIR", dir.join(".cache"))
-        .output()
-        .expect("run x4pipe")
-}
 
 fn ok(o: &Output, what: &str) {
     assert!(
@@ -31,15 +24,7 @@ fn ok(o: &Output, what: &str) {
 }
 
 fn schemas(version: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/x4-schemas")
-        .join(version);
-    assert!(
-        p.is_dir(),
-        "the game schemas are expected at {}",
-        p.display()
-    );
-    p.to_string_lossy().into_owned()
+    shared_schemas(version).to_string_lossy().into_owned()
 }
 
 fn zip_names(path: &Path) -> Vec<String> {

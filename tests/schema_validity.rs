@@ -9,16 +9,11 @@ use x4pipe::config::{ApiMode, Config, Project};
 use x4pipe::render::{render_api_default, render_project, Rendered, Templates};
 use x4pipe_validate::{FileKind, SchemaSource, Validator};
 
+mod common;
+use common::shared_schemas;
+
 fn schemas(version: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/x4-schemas")
-        .join(version);
-    assert!(
-        p.is_dir(),
-        "the game schemas are expected at {}",
-        p.display()
-    );
-    p
+    shared_schemas(version)
 }
 
 fn validator(md_version: &str) -> Validator {

@@ -3,32 +3,12 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn x4pipe(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_x4pipe"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("X4PIPE_SCHEMAS")
-        .env("X4PIPE_CACHE_DIR", dir.join(".cache"))
-        .output()
-        .expect("run x4pipe")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+mod common;
+use common::{shared_schemas, text, x4pipe};
 
 fn shared(rel: &str) -> std::path::PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/x4-schemas")
-        .join(rel);
-    assert!(p.is_file(), "{} is expected", p.display());
-    p
+    shared_schemas(rel)
 }
 
 /// A fake game: 01.cat with the 6.x schemas plus a broken addon.xsd, 02.cat with the
