@@ -82,13 +82,13 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
         // file_type does not follow symlinks: a linked folder is not walked (no loops).
         match entry.file_type() {
             Ok(t) if t.is_dir() && !hidden => walk(&path, files, errors),
-            Ok(t) if !t.is_dir() => {
-                if path
-                    .extension()
-                    .is_some_and(|x| x.eq_ignore_ascii_case("xml"))
-                {
-                    files.push(path);
-                }
+            Ok(t)
+                if !t.is_dir()
+                    && path
+                        .extension()
+                        .is_some_and(|x| x.eq_ignore_ascii_case("xml")) =>
+            {
+                files.push(path)
             }
             _ => {}
         }

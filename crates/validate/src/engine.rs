@@ -269,7 +269,9 @@ impl Validator {
     }
 }
 
-/// Read a file for validation, refusing huge ones before reading them.
+/// Read a file for validation, refusing huge ones before reading them. The error is
+/// the finding itself (rare, so its size does not matter).
+#[allow(clippy::result_large_err)]
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, Diagnostic> {
     let shown = path.display().to_string();
     let io = |e: std::io::Error| {

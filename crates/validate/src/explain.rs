@@ -49,7 +49,7 @@ impl<'c> Explainer<'c> {
             if d.message.contains("not allowed") {
                 let found = String::from_utf8_lossy(&bytes[element_span.0..element_span.1]);
                 let local = found.rsplit(':').next().unwrap_or(&found).to_string();
-                if !names.iter().any(|n| *n == local) {
+                if !names.contains(&local) {
                     d.help = nearest(&local, names).map(|n| format!("did you mean <{n}>?"));
                 } else {
                     d.help = Some(format!("<{local}> is allowed in this element, but not at this position (check the order and count of its siblings)"));
@@ -122,10 +122,8 @@ fn collect_names(node: &AuthoredNode, out: &mut Vec<String>) {
                 }
             }
         }
-        AuthoredKind::Wildcard(_) => {
-            if !out.iter().any(|n| n == "(any element)") {
-                out.push("(any element)".into());
-            }
+        AuthoredKind::Wildcard(_) if !out.iter().any(|n| n == "(any element)") => {
+            out.push("(any element)".into());
         }
         _ => {}
     }
