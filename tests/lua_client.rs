@@ -317,6 +317,31 @@ fn suppress_and_unsuppress_paused_reads() {
     assert_eq!(value(&host, "pipeRead_complete_r3"), "still delivered");
 }
 
+/// The pause as the game exposes it: a C function found through `ffi.C`.
+#[cfg(target_os = "linux")]
+#[test]
+fn suppressed_reads_with_the_games_c_pause_symbol() {
+    let p = pipe_name("cpause");
+    let mut server = serve(&p);
+    let host = Host::with(Options {
+        pause_from_c: true,
+        ..Options::default()
+    });
+    host.raise(names::SUPPRESS, &p);
+    host.raise(names::READ, format!("{p};r1"));
+    host.step();
+    let mut conn = accept(&mut server);
+    host.set_paused(true);
+    conn.write(b"dropped").unwrap();
+    host.step();
+    assert!(host.signals_for("pipeRead_complete_r1").is_empty());
+    host.set_paused(false);
+    conn.write(b"kept").unwrap();
+    host.step();
+    assert_eq!(value(&host, "pipeRead_complete_r1"), "kept");
+    assert!(host.debug_log().is_empty(), "{:?}", host.debug_log());
+}
+
 #[test]
 fn missing_pause_symbol_is_no_lua_error() {
     let p = pipe_name("nopause");

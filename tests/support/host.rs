@@ -17,6 +17,9 @@
 //!   else from the real `ffi.C`; the rest of that `ffi` table is the real module. The
 //!   script under test is unchanged: it declares and calls `C.IsGamePaused()` as in the
 //!   game. [`Options::pause_symbol`] = false leaves the plain `ffi` (no such symbol).
+//!   On Linux, [`Options::pause_from_c`] provides the real thing instead: a tiny C
+//!   library exporting `IsGamePaused`, loaded with global symbols so `ffi.C` finds it
+//!   (one test uses it, to prove the stand-in behaves like the C path).
 //! - The script is loaded from a temporary extension folder with the chunk name
 //!   `@<path>`, as the game names loaded files, and the native library sits where the
 //!   renderer puts it (`<ext>/ui/x4pipe/native/`).
@@ -56,6 +59,10 @@ pub struct Options {
     pub safe_mode: Option<bool>,
     /// Provide `IsGamePaused` through `ffi.C` (see the module docs).
     pub pause_symbol: bool,
+    /// Linux: provide `IsGamePaused` as the game does, as a C symbol that `ffi.C`
+    /// resolves (from a small shared library compiled with `cc` and loaded with global
+    /// symbols), instead of the `ffi` stand-in. Process-wide state: one test only.
+    pub pause_from_c: bool,
     /// Chunk name to load the file under; `None`: `@<its path in the extension>`.
     pub chunk_name: Option<String>,
 }
@@ -68,6 +75,7 @@ impl Default for Options {
             corrupt_native: false,
             safe_mode: Some(false),
             pause_symbol: true,
+            pause_from_c: false,
             chunk_name: None,
         }
     }
@@ -82,6 +90,7 @@ struct State {
     signals: Vec<Signal>,
     debug_log: Vec<String>,
     paused: bool,
+    pause_from_c: bool,
     game_time: f64,
     last_real: f64,
 }
@@ -258,7 +267,20 @@ impl Host {
         }
         // The game's scripts get ffi through require only.
         g.set("ffi", Value::Nil).unwrap();
-        if opts.pause_symbol {
+        if opts.pause_from_c {
+            let shim = pause_shim();
+            lua.load(
+                r#"
+                local ffi = require("ffi")
+                ffi.load(..., true)
+                ffi.cdef("void x4t_set_paused(bool paused);")
+                "#,
+            )
+            .set_name("=fake_host_pause_shim")
+            .call::<()>(shim.to_string_lossy().into_owned())
+            .unwrap();
+            self.state.borrow_mut().pause_from_c = true;
+        } else if opts.pause_symbol {
             let s = st.clone();
             let paused = lua
                 .create_function(move |_, ()| Ok(s.borrow().paused))
@@ -358,7 +380,17 @@ impl Host {
     }
 
     pub fn set_paused(&self, paused: bool) {
-        self.state.borrow_mut().paused = paused;
+        let from_c = {
+            let mut st = self.state.borrow_mut();
+            st.paused = paused;
+            st.pause_from_c
+        };
+        if from_c {
+            self.lua()
+                .load(r#"require("ffi").C.x4t_set_paused(...)"#)
+                .call::<()>(paused)
+                .unwrap();
+        }
     }
 
     /// All signals so far.
@@ -428,4 +460,41 @@ impl Drop for Host {
     fn drop(&mut self) {
         self.close_lua();
     }
+}
+
+/// A shared library exporting `bool IsGamePaused(void)` like the game's executable,
+/// plus a setter for the tests; built once per test process with the system C compiler.
+fn pause_shim() -> &'static Path {
+    static SHIM: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    SHIM.get_or_init(|| {
+        // Beside the test binary (the target folder), not in /tmp: nothing left behind
+        // but one small file that the next run replaces.
+        let exe = std::env::current_exe().unwrap();
+        let dir = exe.parent().unwrap().join("x4t-pause-shim");
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = dir.join(format!("pause.{}.c", std::process::id()));
+        std::fs::write(
+            &src,
+            "#include <stdbool.h>\n\
+             static volatile bool paused;\n\
+             bool IsGamePaused(void) { return paused; }\n\
+             void x4t_set_paused(bool p) { paused = p; }\n",
+        )
+        .unwrap();
+        let pid = std::process::id();
+        let tmp = dir.join(format!("libx4t_pause.{pid}.so"));
+        let lib = dir.join("libx4t_pause.so");
+        let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+        let status = std::process::Command::new(&cc)
+            .args(["-shared", "-fPIC", "-o"])
+            .arg(&tmp)
+            .arg(&src)
+            .status()
+            .unwrap_or_else(|e| panic!("run {cc} for the pause shim: {e}"));
+        assert!(status.success(), "{cc} failed to build the pause shim");
+        std::fs::remove_file(&src).ok();
+        // Atomic, so that a test process running at the same time keeps a whole file.
+        std::fs::rename(&tmp, &lib).unwrap();
+        lib
+    })
 }
