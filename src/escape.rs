@@ -64,7 +64,8 @@ pub fn lua_str(s: &str) -> String {
             b'\r' => out.push_str("\\r"),
             b'\t' => out.push_str("\\t"),
             0x20..=0x7e => out.push(b as char),
-            _ => out.push_str(&format!("\\{b}")),
+            // Always three digits: `\1` followed by a digit `2` would read as `\12`.
+            _ => out.push_str(&format!("\\{b:03}")),
         }
     }
     out.push('"');
@@ -115,6 +116,7 @@ mod tests {
     fn lua_str_round_trips_awkward_bytes() {
         assert_eq!(lua_str("a\"b\\c\n"), r#""a\"b\\c\n""#);
         assert_eq!(lua_str("é"), r#""\195\169""#);
+        assert_eq!(lua_str("\u{1}2"), r#""\0012""#);
         assert_eq!(lua_str("]]"), r#""]]""#);
     }
 }
