@@ -366,3 +366,40 @@ fn an_installed_binary_needs_no_source_tree() {
     assert!(ext.join("ui/x4pipe/native/libx4pipe_native.so").is_file());
     assert!(ext.join("md/Named_Pipes.xml").is_file());
 }
+
+#[test]
+fn build_refuses_to_write_output_the_game_schemas_reject() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path().join("tpl/api/md");
+    fs::create_dir_all(&t).unwrap();
+    // A Close cue with an action md.xsd does not know, on line 5 of the rendered file.
+    fs::write(
+        t.join("named_pipes.xml"),
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<mdscript name=\"{{ names.md_pipes }}\">\n  <cues>\n    <cue name=\"Close\">\n      <actions><open_the_pod_bay_doors/></actions>\n    </cue>\n  </cues>\n</mdscript>\n",
+    )
+    .unwrap();
+    let s6 = common::shared_schemas("6.x");
+    let s7 = common::shared_schemas("7.x");
+    let args = [
+        "build",
+        "--templates",
+        "tpl",
+        "--schemas",
+        s6.to_str().unwrap(),
+        "--schemas",
+        s7.to_str().unwrap(),
+    ];
+    let o = x4pipe(tmp.path(), &args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(err.contains("md/Named_Pipes.xml:5"), "{err}");
+    assert!(err.contains("open_the_pod_bay_doors"), "{err}");
+    assert!(!tmp.path().join("out").exists());
+
+    // Without schemas the same output is only checked for well-formedness, and says so.
+    let o = x4pipe(tmp.path(), &["build", "--templates", "tpl"]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("only checked for well-formedness"), "{err}");
+}
