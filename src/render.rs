@@ -236,8 +236,9 @@ struct Dependency {
     name: String,
 }
 
+/// `ext` in every template's context: the extension's content.xml facts.
 #[derive(Serialize)]
-struct ExtCtx<'a> {
+pub(crate) struct ExtCtx<'a> {
     id: &'a str,
     folder: &'a str,
     name: &'a str,
@@ -260,10 +261,10 @@ struct NamesCtx<'a> {
 /// Base name of the native library (`x4pipe_native.dll`, `libx4pipe_native.so`).
 pub const NATIVE_LIB: &str = "x4pipe_native";
 
-fn context(cfg: &Config) -> Value {
-    let e = &cfg.extension;
-    Value::from_serialize(Context {
-        ext: ExtCtx {
+impl<'a> ExtCtx<'a> {
+    pub(crate) fn of(cfg: &'a Config) -> Self {
+        let e = &cfg.extension;
+        ExtCtx {
             id: &e.id,
             folder: cfg.folder(),
             name: &e.name,
@@ -273,7 +274,13 @@ fn context(cfg: &Config) -> Value {
             date: &e.date,
             game_version: e.game_version,
             save: e.save,
-        },
+        }
+    }
+}
+
+fn context(cfg: &Config) -> Value {
+    Value::from_serialize(Context {
+        ext: ExtCtx::of(cfg),
         names: NamesCtx {
             names: &cfg.names,
             addon: cfg.addon(),

@@ -8,6 +8,7 @@ use minijinja::Value;
 use serde::Serialize;
 
 use crate::config::{self, ApiMode, Config, ConfigError, Project};
+use crate::render::ExtCtx;
 
 /// The project skeleton: (template name, path in the new project). `{id}` and
 /// `{script}` in paths are replaced.
@@ -100,16 +101,6 @@ struct Ctx<'a> {
     x4pipe_version: &'static str,
 }
 
-#[derive(Serialize)]
-struct ExtCtx<'a> {
-    id: &'a str,
-    folder: &'a str,
-    name: &'a str,
-    description: &'a str,
-    author: &'a str,
-    date: &'a str,
-}
-
 /// The MD script name of the mod itself: the id in `Title_Case`, kept clear of the
 /// API's own script names.
 pub fn mod_script_name(id: &str, cfg: &Config) -> String {
@@ -176,14 +167,7 @@ fn render(cfg: &Config, api: ApiMode) -> Result<Vec<(String, String)>, ScaffoldE
     let id = cfg.extension.id.as_str();
     let script = mod_script_name(id, cfg);
     let ctx = Value::from_serialize(Ctx {
-        ext: ExtCtx {
-            id,
-            folder: cfg.folder(),
-            name: &cfg.extension.name,
-            description: &cfg.extension.description,
-            author: &cfg.extension.author,
-            date: &cfg.extension.date,
-        },
+        ext: ExtCtx::of(cfg),
         names: &cfg.names,
         api: match api {
             ApiMode::Standalone => "standalone",
