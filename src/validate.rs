@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
-use x4pipe_validate::{render, FileKind, FileReport, Format, SchemaSource, Validator};
+use x4pipe_validate::{
+    render, FileKind, FileReport, Format, SchemaSource, Validator, VerdictCache,
+};
 
 use crate::render::Rendered;
 
@@ -40,12 +42,16 @@ impl Checked {
 /// Validate every `.xml` file of `rendered`. Schemas come from `dirs`, else
 /// `$X4PIPE_SCHEMAS`; without them, game-schema files are only checked for
 /// well-formedness. Invalid output is an error carrying every finding.
+///
+/// Verdicts go through `x4pipe validate`'s cache (keyed by schema and file content), so
+/// a rebuild whose output did not change compiles no schema at all.
 pub fn check_rendered(rendered: &Rendered, dirs: &[PathBuf]) -> Result<Checked> {
     let source = SchemaSource::discover_all(dirs);
     if let Some(missing) = source.missing_dirs().first() {
         bail!("schema folder {} does not exist", missing.display());
     }
     let validator = Validator::load(&source)?;
+    let cache = VerdictCache::default_location();
     let mut checked = Checked {
         validated: Vec::new(),
         unchecked: Vec::new(),
@@ -58,7 +64,18 @@ pub fn check_rendered(rendered: &Rendered, dirs: &[PathBuf]) -> Result<Checked> 
         } else {
             checked.unchecked.push(rel.clone());
         }
-        let diagnostics = validator.validate_bytes(rel, bytes, kind);
+        let key = VerdictCache::key(kind, validator.schema_hash(kind), bytes);
+        let cached = cache.as_ref().and_then(|c| c.get(key, rel));
+        let diagnostics = match cached {
+            Some(found) => found,
+            None => {
+                let found = validator.validate_bytes(rel, bytes, kind);
+                if let Some(c) = &cache {
+                    c.put(key, &found);
+                }
+                found
+            }
+        };
         if diagnostics.iter().any(|d| d.is_error()) {
             reports.push(FileReport {
                 path: PathBuf::from(rel),
