@@ -396,6 +396,11 @@ fn build_refuses_to_write_output_the_game_schemas_reject() {
     assert!(err.contains("md/Named_Pipes.xml:5"), "{err}");
     assert!(err.contains("open_the_pod_bay_doors"), "{err}");
     assert!(!tmp.path().join("out").exists());
+    // Again, now answered from the verdict cache: the same refusal, word for word.
+    let again = x4pipe(tmp.path(), &args);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(stderr(&again), err);
+    assert!(!tmp.path().join("out").exists());
 
     // Without schemas the same output is only checked for well-formedness, and says so.
     let o = x4pipe(tmp.path(), &["build", "--templates", "tpl"]);
