@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
 use common::{shared_schemas, x4pipe};
@@ -28,21 +28,9 @@ fn schemas(version: &str) -> String {
 }
 
 fn zip_names(path: &Path) -> Vec<String> {
-    // Read the central directory with the zip tool the catalog crate uses.
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import sys,zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))",
-        ])
-        .arg(path)
-        .output();
-    match out {
-        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .map(String::from)
-            .collect(),
-        _ => panic!("cannot list {}", path.display()),
-    }
+    let file = fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let archive = zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    archive.file_names().map(String::from).collect()
 }
 
 fn scaffold_build_validate_package(api: &str) {
