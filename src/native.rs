@@ -32,7 +32,11 @@ pub type Library = (&'static str, &'static [u8]);
 
 /// The libraries to bundle, plus warnings for the user.
 pub fn select(target: NativeTarget) -> Result<(Vec<Library>, Vec<String>)> {
-    let wanted: Vec<&Embedded> = EMBEDDED
+    select_from(EMBEDDED, target)
+}
+
+fn select_from(embedded: &[Embedded], target: NativeTarget) -> Result<(Vec<Library>, Vec<String>)> {
+    let wanted: Vec<&Embedded> = embedded
         .iter()
         .filter(|e| match target {
             NativeTarget::Auto | NativeTarget::All => true,
@@ -58,4 +62,45 @@ pub fn select(target: NativeTarget) -> Result<(Vec<Library>, Vec<String>)> {
         }
     }
     Ok((files, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WITHOUT_WINDOWS: &[Embedded] = &[
+        Embedded { os: "linux", file: "libx4pipe_native.so", bytes: Some(b"\x7fELF"), missing: "" },
+        Embedded {
+            os: "windows",
+            file: "x4pipe_native.dll",
+            bytes: None,
+            missing: "the Rust target x86_64-pc-windows-gnu is not installed (rustup target add x86_64-pc-windows-gnu), then rebuild x4pipe",
+        },
+    ];
+
+    #[test]
+    fn auto_bundles_what_there_is_and_warns_how_to_get_the_rest() {
+        let (libs, warnings) = select_from(WITHOUT_WINDOWS, NativeTarget::Auto).unwrap();
+        assert_eq!(libs, [("libx4pipe_native.so", &b"\x7fELF"[..])]);
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].contains("rustup target add x86_64-pc-windows-gnu"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn strict_targets_fail_with_the_way_to_get_the_toolchain() {
+        for t in [NativeTarget::All, NativeTarget::Windows] {
+            let err = select_from(WITHOUT_WINDOWS, t).unwrap_err().to_string();
+            assert!(err.contains("no windows native library"), "{err}");
+            assert!(
+                err.contains("rustup target add x86_64-pc-windows-gnu"),
+                "{err}"
+            );
+        }
+        let (libs, warnings) = select_from(WITHOUT_WINDOWS, NativeTarget::Linux).unwrap();
+        assert_eq!(libs.len(), 1);
+        assert!(warnings.is_empty());
+    }
 }
