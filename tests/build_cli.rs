@@ -408,3 +408,34 @@ fn build_refuses_to_write_output_the_game_schemas_reject() {
     assert!(o.status.success(), "{err}");
     assert!(err.contains("only checked for well-formedness"), "{err}");
 }
+
+#[test]
+fn project_include_errors_name_the_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("md")).unwrap();
+    fs::write(
+        tmp.path().join("x4pipe.toml"),
+        "[extension]\nid = \"my_mod\"\n\n[project]\napi = \"embedded\"\ninclude = [\"md\", \"python\"]\n",
+    )
+    .unwrap();
+    let o = x4pipe(tmp.path(), &["build"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("config key `project.include[1]`") && err.contains("does not exist"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("out").exists());
+
+    // A project file on the path of a generated one would be silently lost: refused.
+    fs::create_dir_all(tmp.path().join("python")).unwrap();
+    fs::write(tmp.path().join("md/Named_Pipes_my_mod.xml"), "<mdscript/>").unwrap();
+    let o = x4pipe(tmp.path(), &["build"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("md/Named_Pipes_my_mod.xml") && err.contains("same path"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("out").exists());
+}
