@@ -37,6 +37,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "api/native/README.txt",
         include_str!("../templates/api/native/README.txt"),
     ),
+    (
+        "api/python/x4pipe_server.py",
+        include_str!("../templates/api/python/x4pipe_server.py"),
+    ),
 ];
 
 /// A rendering problem: which template, and what went wrong (minijinja's message
@@ -316,6 +320,11 @@ pub fn render_api(cfg: &Config, templates: &Templates) -> Result<Rendered, Rende
         (
             "api/native/README.txt",
             format!("{}/README.txt", n.native_dir),
+        ),
+        // The server end of the Linux transport, for the Python side of mods.
+        (
+            "api/python/x4pipe_server.py",
+            "python/x4pipe_server.py".into(),
         ),
     ];
     let mut rendered = Rendered::default();

@@ -43,6 +43,7 @@ fn build_with_defaults_makes_the_api_extension() {
         "content.xml",
         "md/Named_Pipes.xml",
         "md/Pipe_Server_Host.xml",
+        "python/x4pipe_server.py",
         "ui.xml",
         "ui/x4pipe/named_pipes.lua",
         "ui/x4pipe/native/README.txt",

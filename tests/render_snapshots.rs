@@ -8,7 +8,7 @@ use x4pipe::render::render_api_default;
 #[test]
 fn every_rendered_file_matches_its_snapshot() {
     let rendered = render_api_default(&Config::default()).unwrap();
-    assert_eq!(rendered.files.len(), 6);
+    assert_eq!(rendered.files.len(), 7);
     for (path, bytes) in &rendered.files {
         let text = std::str::from_utf8(bytes).expect("rendered files are UTF-8");
         // One snapshot per output file, named after its path.
