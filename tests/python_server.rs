@@ -12,7 +12,8 @@ use x4pipe::config::Config;
 use x4pipe::render::render_api_default;
 
 /// One socket folder for the whole test binary: the client reads X4PIPE_SOCKET_DIR
-/// from the process environment, which the tests (running in parallel) share.
+/// from the process environment, so the scenarios below run one after the other in a
+/// single test, which removes the folder at the end.
 fn sockets() -> &'static std::path::Path {
     static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
@@ -21,6 +22,13 @@ fn sockets() -> &'static std::path::Path {
         std::env::set_var("X4PIPE_SOCKET_DIR", &dir);
         dir
     })
+}
+
+#[test]
+fn python_server_end_of_the_linux_transport() {
+    python_server_echoes_native_client_messages_intact();
+    scaffolded_python_echo_server_answers_on_linux();
+    std::fs::remove_dir_all(sockets()).unwrap();
 }
 
 struct Echo(Child);
@@ -44,7 +52,6 @@ fn round_trip(client: &mut Client, msg: &[u8]) -> Vec<u8> {
     }
 }
 
-#[test]
 fn python_server_echoes_native_client_messages_intact() {
     let tmp = tempfile::tempdir().unwrap();
     let sockets = sockets();
@@ -96,7 +103,6 @@ fn python_server_echoes_native_client_messages_intact() {
 
 /// The echo server `new-extension` writes runs on Linux on top of the API's
 /// `x4pipe_server.py` and answers the native client on the mod's pipe.
-#[test]
 fn scaffolded_python_echo_server_answers_on_linux() {
     use x4pipe::config::ApiMode;
     use x4pipe::scaffold::{new_extension, NewExtension};
