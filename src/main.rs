@@ -57,7 +57,9 @@ enum Command {
         game_dir: Option<PathBuf>,
     },
     /// List, extract and pack X4 .cat/.dat catalogs
-    #[command(after_help = "Examples:\n  x4pipe cat list 01.cat --long\n  x4pipe cat list ext_01.cat --verify\n  x4pipe cat extract 01.cat --glob 'libraries/*.xsd' --out schemas\n  x4pipe cat pack my_folder --out ext_01.cat --glob '!*.bak'")]
+    #[command(
+        after_help = "Examples:\n  x4pipe cat list 01.cat --long\n  x4pipe cat list ext_01.cat --verify\n  x4pipe cat extract 01.cat --glob 'libraries/*.xsd' --out schemas\n  x4pipe cat pack my_folder --out ext_01.cat --glob '!*.bak'"
+    )]
     Cat(x4pipe_catalog::CatArgs),
     /// Make a reproducible release archive (zip, or catalogs in a zip) of a built extension
     #[command(
