@@ -18,6 +18,7 @@
 #[allow(unsafe_code)]
 mod abi;
 pub mod client;
+mod deadline;
 pub mod name;
 mod os;
 pub mod server;

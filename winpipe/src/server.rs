@@ -10,9 +10,10 @@
 //! is called (as on Linux, where the listen backlog holds it). The pipe's DACL grants
 //! the current user (and SYSTEM) full access — see the README.
 
+use crate::deadline::Deadline;
 use crate::os;
 use crate::status::Result;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A served pipe name.
 #[derive(Debug)]
@@ -82,20 +83,13 @@ impl Connection {
     }
 
     fn read_timeout_opt(&mut self, timeout: Option<Duration>) -> Result<Option<Vec<u8>>> {
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = Deadline::after(timeout);
         loop {
             if let Some(m) = self.conn.try_read()? {
                 return Ok(Some(m));
             }
-            let rest = match deadline {
-                None => None,
-                Some(d) => {
-                    let rest = d.saturating_duration_since(Instant::now());
-                    if rest.is_zero() {
-                        return Ok(None);
-                    }
-                    Some(rest)
-                }
+            let Some(rest) = deadline.remaining() else {
+                return Ok(None);
             };
             self.conn.wait_readable(rest)?;
         }

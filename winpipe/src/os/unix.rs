@@ -15,6 +15,7 @@
 //! head values are reserved and treated as a protocol error. This is the Linux analogue
 //! of Windows' `ERROR_MORE_DATA`: readers keep appending until the `last` packet.
 
+use crate::deadline::Deadline;
 use crate::name::socket_path;
 use crate::status::{Error, Result, Status};
 use crate::sys::{self, Packet};
@@ -22,7 +23,7 @@ use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Head byte: the message ends with this packet.
 pub const HEAD_LAST: u8 = 0x00;
@@ -143,7 +144,7 @@ impl Conn {
     /// that, the pipe is unusable afterwards (the peer holds half a message).
     pub fn write(&mut self, data: &[u8], timeout: Option<Duration>) -> Result<()> {
         self.check_alive()?;
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = Deadline::after(timeout);
         let count = data.len().div_ceil(MAX_PAYLOAD).max(1);
         for (i, chunk) in data
             .chunks(MAX_PAYLOAD)
@@ -156,23 +157,16 @@ impl Conn {
                     Ok(_) => break,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        let rest = match deadline {
-                            None => None,
-                            Some(d) => {
-                                let rest = d.saturating_duration_since(Instant::now());
-                                if rest.is_zero() {
-                                    let err = Error::new(
-                                        Status::Full,
-                                        format!(
-                                            "write timed out after {} ms: the other side does not read \
-                                             ({i} of {count} packets sent)",
-                                            timeout.unwrap_or_default().as_millis()
-                                        ),
-                                    );
-                                    return Err(if i > 0 { self.fail(err) } else { err });
-                                }
-                                Some(rest)
-                            }
+                        let Some(rest) = deadline.remaining() else {
+                            let err = Error::new(
+                                Status::Full,
+                                format!(
+                                    "write timed out after {} ms: the other side does not read \
+                                     ({i} of {count} packets sent)",
+                                    timeout.unwrap_or_default().as_millis()
+                                ),
+                            );
+                            return Err(if i > 0 { self.fail(err) } else { err });
                         };
                         // Any revents (POLLOUT, or POLLHUP/POLLERR for a dead peer) means
                         // "try again": the next send tells which.
@@ -266,7 +260,7 @@ impl Listener {
     /// Accepts one client, waiting at most `timeout` (`None` = forever).
     /// `Ok(None)` on timeout.
     pub fn accept(&self, timeout: Option<Duration>) -> Result<Option<Conn>> {
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = Deadline::after(timeout);
         loop {
             match sys::accept(self.fd.as_fd()) {
                 Ok(fd) => return Ok(Some(Conn::new(fd))),
@@ -274,15 +268,8 @@ impl Listener {
                 // A client that gave up while queued: just take the next one.
                 Err(e) if e.raw_os_error() == Some(libc::ECONNABORTED) => continue,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    let rest = match deadline {
-                        None => None,
-                        Some(d) => {
-                            let rest = d.saturating_duration_since(Instant::now());
-                            if rest.is_zero() {
-                                return Ok(None);
-                            }
-                            Some(rest)
-                        }
+                    let Some(rest) = deadline.remaining() else {
+                        return Ok(None);
                     };
                     sys::poll(self.fd.as_fd(), sys::POLLIN, rest)
                         .map_err(|e| Error::os(Status::Other, "poll", &e))?;

@@ -1,11 +1,12 @@
 //! Windows transport: named pipes `\\.\pipe\<name>` in message mode, overlapped I/O
 //! (see `sys/windows.rs` for why), and the mapping of Win32 errors to statuses.
 
+use crate::deadline::Deadline;
 use crate::name::pipe_path;
 use crate::status::{Error, Result, Status};
 use crate::sys::{self, MsgPipe, ReadStep, Security, WriteOutcome};
 use std::io;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long `open` waits (`WaitNamedPipe`) when every instance of the pipe is busy.
 /// Short: the caller is a game frame.
@@ -185,7 +186,7 @@ impl Listener {
 
     /// Accepts one client, waiting at most `timeout` (`None` = forever).
     pub fn accept(&mut self, timeout: Option<Duration>) -> Result<Option<Conn>> {
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = Deadline::after(timeout);
         loop {
             match self.spare.connect_step() {
                 Ok(true) => {
@@ -205,15 +206,8 @@ impl Listener {
                 }
                 Err(e) => return Err(Error::os(Status::Other, "ConnectNamedPipe", &e)),
             }
-            let rest = match deadline {
-                None => None,
-                Some(d) => {
-                    let rest = d.saturating_duration_since(Instant::now());
-                    if rest.is_zero() {
-                        return Ok(None);
-                    }
-                    Some(rest)
-                }
+            let Some(rest) = deadline.remaining() else {
+                return Ok(None);
             };
             self.spare
                 .wait_connect(rest)
