@@ -64,6 +64,12 @@ pub struct Names {
     pub ev_close: String,
     pub ev_suppress: String,
     pub ev_unsuppress: String,
+    /// MD drops an access it gave up on (`<pipe>;<id>`) or cancels every read of a
+    /// pipe (`<pipe>`, Cancel_Reads).
+    pub ev_cancel: String,
+    /// MD's heartbeat (polls the pipes when onUpdate does not run) and, with the param
+    /// `hello`, its greeting once it is live after a game start or load.
+    pub ev_tick: String,
     pub loaded: String,
     pub host_pipe: String,
     pub lua_file: String,
@@ -156,6 +162,8 @@ impl Default for Names {
             ev_close: "pipeClose".into(),
             ev_suppress: "pipeSuppressPausedReads".into(),
             ev_unsuppress: "pipeUnsuppressPausedReads".into(),
+            ev_cancel: "pipeCancel".into(),
+            ev_tick: "pipeTick".into(),
             loaded: "lua_named_pipe_api_loaded".into(),
             host_pipe: "x4_python_host".into(),
             lua_file: "ui/x4pipe/named_pipes.lua".into(),
@@ -333,6 +341,8 @@ impl Config {
             &mut n.ev_unsuppress,
             format!("{id}_pipeUnsuppressPausedReads"),
         );
+        set("ev_cancel", &mut n.ev_cancel, format!("{id}_pipeCancel"));
+        set("ev_tick", &mut n.ev_tick, format!("{id}_pipeTick"));
         set(
             "loaded",
             &mut n.loaded,
@@ -409,6 +419,8 @@ impl Config {
             ("names.ev_close", &n.ev_close),
             ("names.ev_suppress", &n.ev_suppress),
             ("names.ev_unsuppress", &n.ev_unsuppress),
+            ("names.ev_cancel", &n.ev_cancel),
+            ("names.ev_tick", &n.ev_tick),
         ];
         for (i, (key, value)) in events.iter().enumerate() {
             check_ident(key, value)?;

@@ -311,10 +311,15 @@ pub fn render_api(cfg: &Config, templates: &Templates) -> Result<Rendered, Rende
     let outputs = [
         ("api/content.xml", "content.xml".to_string()),
         ("api/ui.xml", "ui.xml".to_string()),
-        ("api/md/named_pipes.xml", format!("md/{}.xml", n.md_pipes)),
+        // Lower case like every vanilla and original MD file: the game looks files up
+        // case-insensitively on Windows, and by exact name on Linux.
+        (
+            "api/md/named_pipes.xml",
+            format!("md/{}.xml", n.md_pipes.to_lowercase()),
+        ),
         (
             "api/md/pipe_server_host.xml",
-            format!("md/{}.xml", n.md_host),
+            format!("md/{}.xml", n.md_host.to_lowercase()),
         ),
         ("api/ui/x4pipe/named_pipes.lua", n.lua_file.clone()),
         (
@@ -372,9 +377,13 @@ pub fn render_project(
                 path: file.clone(),
                 source: e,
             })?;
-            if rendered.files.insert(rel.clone(), bytes).is_some() {
+            // The game's file system ignores case on Windows: `md/Named_Pipes.xml` and
+            // `md/named_pipes.xml` are the same file there.
+            let folded = rel.to_lowercase();
+            if rendered.files.keys().any(|k| k.to_lowercase() == folded) {
                 return Err(ProjectError::Collision { key, rel });
             }
+            rendered.files.insert(rel, bytes);
         }
     }
     Ok(rendered)

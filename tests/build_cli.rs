@@ -41,8 +41,8 @@ fn build_with_defaults_makes_the_api_extension() {
     let mut expected: Vec<String> = [
         ".x4pipe-manifest",
         "content.xml",
-        "md/Named_Pipes.xml",
-        "md/Pipe_Server_Host.xml",
+        "md/named_pipes.xml",
+        "md/pipe_server_host.xml",
         "python/x4pipe_server.py",
         "ui.xml",
         "ui/x4pipe/named_pipes.lua",
@@ -365,7 +365,7 @@ fn an_installed_binary_needs_no_source_tree() {
     assert!(o.status.success(), "{}", stderr(&o));
     let ext = work.join("out/x4pipe_named_pipes");
     assert!(ext.join("ui/x4pipe/native/libx4pipe_native.so").is_file());
-    assert!(ext.join("md/Named_Pipes.xml").is_file());
+    assert!(ext.join("md/named_pipes.xml").is_file());
 }
 
 #[test]
@@ -394,7 +394,7 @@ fn build_refuses_to_write_output_the_game_schemas_reject() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("nothing was written"), "{err}");
-    assert!(err.contains("md/Named_Pipes.xml:5"), "{err}");
+    assert!(err.contains("md/named_pipes.xml:5"), "{err}");
     assert!(err.contains("open_the_pod_bay_doors"), "{err}");
     assert!(!tmp.path().join("out").exists());
     // Again, now answered from the verdict cache: the same refusal, word for word.

@@ -241,7 +241,11 @@ fn write_special_sends_package_path() {
     assert_eq!(value(&host, "pipeWrite_complete_s2"), "ERROR");
     assert_eq!(value(&host, "pipeWrite_complete_w3"), "SUCCESS");
     let mut conn = accept(&mut server);
-    assert_eq!(recv(&mut conn), br".\?.lua;C:\X4 Foundations\lua\?.lua");
+    // With the prefix every released host version understands.
+    assert_eq!(
+        recv(&mut conn),
+        br"package.path:.\?.lua;C:\X4 Foundations\lua\?.lua"
+    );
     // The unknown command sent nothing and did not hurt the pipe.
     assert_eq!(recv(&mut conn), b"after");
     no_signal(&host, &format!("{p}_disconnected"));
@@ -253,7 +257,7 @@ fn close_errors_pending_requests_and_closes_the_handle() {
     let mut server = serve(&p);
     let host = Host::new();
     host.raise(names::READ, format!("{p};r1"));
-    host.raise(names::WRITE, format!("{p};w1;queued"));
+    host.raise(names::READ, format!("{p};r2"));
     host.step();
     assert!(host.signals_for("pipeRead_complete_r1").is_empty());
     assert!(host.updating());
@@ -263,15 +267,19 @@ fn close_errors_pending_requests_and_closes_the_handle() {
     let f = host.frame();
     assert_eq!(one(&host, "pipeRead_complete_r1").frame, f);
     assert_eq!(value(&host, "pipeRead_complete_r1"), "ERROR");
-    assert_eq!(value(&host, "pipeWrite_complete_w1"), "ERROR");
-    // A requested close is no disconnect.
-    no_signal(&host, &format!("{p}_disconnected"));
+    assert_eq!(value(&host, "pipeRead_complete_r2"), "ERROR");
+    // An open pipe that closes is a disconnect, also when MD asked for it (as in the
+    // original API).
+    assert_eq!(one(&host, &format!("{p}_disconnected")).frame, f);
     assert!(is_broken(&mut conn), "the server sees the close");
     host.step();
     assert!(!host.updating());
-    // Closing an unknown pipe does nothing.
+    // Closing a pipe that is not open (again, or never opened) says nothing.
+    host.raise(names::CLOSE, &p);
     host.raise(names::CLOSE, "never-opened");
     host.step();
+    assert_eq!(host.signals_for(&format!("{p}_disconnected")).len(), 1);
+    no_signal(&host, "never-opened_disconnected");
 }
 
 #[test]
@@ -409,12 +417,11 @@ fn queued_requests_are_served_in_order_within_one_frame() {
 }
 
 #[test]
-fn empty_read_polls_every_frame_and_holds_the_queue() {
+fn empty_read_polls_every_frame_until_a_message_comes() {
     let p = pipe_name("poll");
     let mut server = serve(&p);
     let host = Host::new();
     host.raise(names::READ, format!("{p};r1"));
-    host.raise(names::WRITE, format!("{p};w1;behind the read"));
     host.step();
     assert!(host.updating(), "an empty read keeps onUpdate set");
     let mut conn = accept(&mut server);
@@ -422,20 +429,134 @@ fn empty_read_polls_every_frame_and_holds_the_queue() {
         host.step();
     }
     assert!(host.signals_for("pipeRead_complete_r1").is_empty());
-    assert!(
-        host.signals_for("pipeWrite_complete_w1").is_empty(),
-        "FIFO: the write waits behind the read"
-    );
-    assert!(conn.try_read().unwrap().is_none());
     conn.write(b"late").unwrap();
     host.step();
     let f = host.frame();
     let r = one(&host, "pipeRead_complete_r1");
     assert_eq!((r.text().as_str(), r.frame), ("late", f));
+    assert!(!host.updating(), "onUpdate removed when idle");
+}
+
+/// Review finding 1: one FIFO per pipe made every write and check wait behind a read.
+#[test]
+fn a_write_and_a_check_complete_while_a_read_waits_on_the_same_pipe() {
+    let p = pipe_name("bypass");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.raise(names::READ, format!("{p};r1"));
+    host.step();
+    let mut conn = accept(&mut server);
+    host.step();
+    host.raise(names::WRITE, format!("{p};w1;while the read waits"));
+    host.raise(names::CHECK, format!("{p};c1"));
+    host.step();
+    let f = host.frame();
     let w = one(&host, "pipeWrite_complete_w1");
     assert_eq!((w.text().as_str(), w.frame), ("SUCCESS", f));
-    assert_eq!(recv(&mut conn), b"behind the read");
-    assert!(!host.updating(), "onUpdate removed when idle");
+    let c = one(&host, "pipeCheck_complete_c1");
+    assert_eq!((c.text().as_str(), c.frame), ("SUCCESS", f));
+    assert_eq!(recv(&mut conn), b"while the read waits");
+    assert!(host.signals_for("pipeRead_complete_r1").is_empty());
+    // The read still gets the next message.
+    conn.write(b"answer").unwrap();
+    host.step();
+    assert_eq!(value(&host, "pipeRead_complete_r1"), "answer");
+}
+
+/// Review finding 1 as Pipe_Server_Host meets it: a read stays pending on the host pipe
+/// for as long as the session lives, and a module registered later must still reach
+/// the host.
+#[test]
+fn a_late_module_registration_reaches_the_host() {
+    let p = pipe_name("latehost");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.raise(names::WRITE, format!("{p};1;ping"));
+    host.step();
+    assert_eq!(value(&host, "pipeWrite_complete_1"), "SUCCESS");
+    host.raise(names::WRITE_SPECIAL, format!("{p};2;package.path"));
+    host.raise(names::WRITE, format!("{p};3;modules:a.py;"));
+    host.raise(names::READ, format!("{p};4"));
+    host.step();
+    let mut conn = accept(&mut server);
+    assert_eq!(recv(&mut conn), b"ping");
+    assert!(recv(&mut conn).starts_with(b"package.path:"));
+    assert_eq!(recv(&mut conn), b"modules:a.py;");
+    for _ in 0..3 {
+        host.step();
+    }
+    host.raise(names::WRITE, format!("{p};5;modules:late.py;"));
+    host.raise(names::CHECK, format!("{p};6"));
+    host.step();
+    assert_eq!(value(&host, "pipeWrite_complete_5"), "SUCCESS");
+    assert_eq!(value(&host, "pipeCheck_complete_6"), "SUCCESS");
+    assert_eq!(recv(&mut conn), b"modules:late.py;");
+    assert!(host.signals_for("pipeRead_complete_4").is_empty());
+}
+
+/// Review finding 1: a read that MD gave up on (timeout, cancelled) stayed queued and
+/// ate the next message.
+#[test]
+fn an_abandoned_read_never_eats_a_later_message() {
+    let p = pipe_name("abandon");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.raise(names::READ, format!("{p};r1"));
+    host.step();
+    let mut conn = accept(&mut server);
+    // MD timed out r1 and tells Lua so; the next read must get the next message.
+    host.raise(names::CANCEL, format!("{p};r1"));
+    host.raise(names::READ, format!("{p};r2"));
+    host.step();
+    conn.write(b"for r2").unwrap();
+    host.step();
+    assert_eq!(value(&host, "pipeRead_complete_r2"), "for r2");
+    no_signal(&host, "pipeRead_complete_r1");
+    for _ in 0..3 {
+        host.step();
+    }
+    no_signal(&host, "pipeRead_complete_r1");
+    assert!(!host.updating());
+    // Cancelling what is unknown or answered already does nothing.
+    host.raise(names::CANCEL, format!("{p};r2"));
+    host.raise(names::CANCEL, "no-such-pipe;r9");
+    host.step();
+    assert_eq!(host.signals_for("pipeRead_complete_r2").len(), 1);
+}
+
+/// Review finding 2: a host that restarts quickly (a listener that stays, as ours and
+/// any multi-client host keep) left the new session's ping behind the old session's
+/// read, for ever.
+#[test]
+fn a_fast_host_restart_reconnects() {
+    let p = pipe_name("fastrestart");
+    let mut server = serve(&p);
+    let host = Host::new();
+    // Session 1: ping, then the passive read.
+    host.raise(names::WRITE, format!("{p};1;ping"));
+    host.raise(names::READ, format!("{p};2"));
+    host.step();
+    let mut conn = accept(&mut server);
+    assert_eq!(recv(&mut conn), b"ping");
+    // The host restarts at once.
+    drop(conn);
+    drop(server);
+    let mut server = serve(&p);
+    let disconnected = format!("{p}_disconnected");
+    assert!(host.step_until(|h| h.has_signal(&disconnected)));
+    // Pipe_Server_Host reloads: the old session's read is dropped, a new session pings
+    // and listens.
+    host.raise(names::CANCEL, format!("{p};2"));
+    host.raise(names::WRITE, format!("{p};3;ping"));
+    host.raise(names::READ, format!("{p};4"));
+    host.step();
+    assert_eq!(value(&host, "pipeWrite_complete_3"), "SUCCESS");
+    let mut conn = accept(&mut server);
+    assert_eq!(recv(&mut conn), b"ping");
+    conn.write(b"hello session 2").unwrap();
+    assert!(host.step_until(|h| h.has_signal("pipeRead_complete_4")));
+    assert_eq!(value(&host, "pipeRead_complete_4"), "hello session 2");
+    no_signal(&host, "pipeRead_complete_2");
 }
 
 #[test]
@@ -465,22 +586,18 @@ fn server_gone_errors_every_pending_request_once_and_signals_disconnect() {
     let p = pipe_name("gone");
     let mut server = serve(&p);
     let host = Host::new();
+    host.take_signals();
     host.raise(names::READ, format!("{p};r1"));
-    host.raise(names::WRITE, format!("{p};w1;x"));
     host.raise(names::READ, format!("{p};r2"));
     host.step();
     let conn = accept(&mut server);
     host.step();
-    assert!(host.signals_for("pipeRead_complete_r1").is_empty());
+    assert!(host.signals().is_empty());
     drop(conn);
     drop(server);
     host.step();
     let f = host.frame();
-    for c in [
-        "pipeRead_complete_r1",
-        "pipeWrite_complete_w1",
-        "pipeRead_complete_r2",
-    ] {
+    for c in ["pipeRead_complete_r1", "pipeRead_complete_r2"] {
         let s = one(&host, c);
         assert_eq!((s.text().as_str(), s.frame), ("ERROR", f), "{c}");
     }
@@ -491,16 +608,18 @@ fn server_gone_errors_every_pending_request_once_and_signals_disconnect() {
     }
     assert_eq!(
         host.signals().len(),
-        5,
+        3,
         "nothing answered twice: {:?}",
         host.signals()
     );
     assert!(!host.updating());
 
-    // Requests after the failure try to open again, and fail while nobody serves.
+    // Requests after the failure try to open again, and fail while nobody serves; a
+    // pipe that did not open closes nothing, so MD hears no disconnect.
     host.raise(names::WRITE, format!("{p};w2;y"));
     host.step();
     assert_eq!(value(&host, "pipeWrite_complete_w2"), "ERROR");
+    assert_eq!(host.signals_for(&format!("{p}_disconnected")).len(), 1);
 
     // Server back: the next request opens a new handle and succeeds.
     let mut server = serve(&p);
@@ -509,6 +628,65 @@ fn server_gone_errors_every_pending_request_once_and_signals_disconnect() {
     assert_eq!(value(&host, "pipeWrite_complete_w3"), "SUCCESS");
     let mut conn = accept(&mut server);
     assert_eq!(recv(&mut conn), b"back");
+}
+
+/// Review finding 6: every failed open of a pipe that was never open sent
+/// `<pipe>_disconnected` (a reconnect storm for code written for the original).
+#[test]
+fn no_disconnect_signal_for_a_pipe_that_never_opened() {
+    let p = pipe_name("neveropen");
+    let host = Host::new();
+    for round in 0..3 {
+        host.raise(names::WRITE, format!("{p};w{round};ping"));
+        host.raise(names::CHECK, format!("{p};c{round}"));
+        host.raise(names::READ, format!("{p};r{round}"));
+        host.step();
+        for c in [
+            "pipeWrite_complete_w",
+            "pipeCheck_complete_c",
+            "pipeRead_complete_r",
+        ] {
+            assert_eq!(value(&host, &format!("{c}{round}")), "ERROR");
+        }
+    }
+    no_signal(&host, &format!("{p}_disconnected"));
+    assert!(!host.updating());
+}
+
+/// Review finding: a server that accepts and then drops every client made one pending
+/// read reopen the pipe every frame without end. One reopen per request, then ERROR.
+#[test]
+fn a_server_that_keeps_dropping_clients_costs_one_reopen_per_request() {
+    let p = pipe_name("dropper");
+    let mut server = serve(&p);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop2 = stop.clone();
+    let dropper = std::thread::spawn(move || {
+        let mut accepted = 0;
+        while !stop2.load(std::sync::atomic::Ordering::SeqCst) {
+            if let Ok(Some(conn)) = server.accept_timeout(Duration::from_millis(20)) {
+                accepted += 1;
+                drop(conn);
+            }
+        }
+        accepted
+    });
+    let host = Host::new();
+    host.raise(names::READ, format!("{p};r1"));
+    assert!(host.step_until(|h| h.has_signal("pipeRead_complete_r1")));
+    assert_eq!(value(&host, "pipeRead_complete_r1"), "ERROR");
+    // Give a runaway loop the chance to show itself.
+    for _ in 0..50 {
+        host.step();
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let accepted = dropper.join().unwrap();
+    assert_eq!(accepted, 2, "the first open and one reopen");
+    assert_eq!(host.signals_for("pipeRead_complete_r1").len(), 1);
+    // Each handle that was open and closed is one disconnect.
+    assert_eq!(host.signals_for(&format!("{p}_disconnected")).len(), 2);
+    assert!(!host.updating());
 }
 
 #[test]
@@ -559,7 +737,6 @@ fn write_that_cannot_fit_closes_the_pipe() {
         },
         ..Options::default()
     });
-    // A read waits at the head, so the writes behind it queue up.
     host.raise(names::READ, format!("{p};r0"));
     host.step();
     let mut conn = accept(&mut server);
@@ -567,27 +744,18 @@ fn write_that_cannot_fit_closes_the_pipe() {
     let big = "x".repeat(8 << 20);
     host.raise(names::WRITE, format!("{p};w1;{big}"));
     host.raise(names::WRITE, format!("{p};w2;small"));
-    host.raise(names::READ, format!("{p};r1"));
-    host.step();
-    assert_eq!(host.signals().len(), 1, "only the loaded signal yet");
-    conn.write(b"go").unwrap();
-    let t = std::time::Instant::now();
-    host.step();
-    let took = t.elapsed();
-    assert!(
-        took < Duration::from_secs(5),
-        "the write timeout applies: {took:?}"
-    );
-    assert_eq!(value(&host, "pipeRead_complete_r0"), "go");
-    for c in [
-        "pipeWrite_complete_w1",
-        "pipeWrite_complete_w2",
-        "pipeRead_complete_r1",
-    ] {
+    assert!(host.step_until(|h| h.has_signal("pipeWrite_complete_w1")));
+    // The stalled write ends the pipe and everything pending on it.
+    for c in ["pipeWrite_complete_w1", "pipeRead_complete_r0"] {
         assert_eq!(value(&host, c), "ERROR", "{c}");
     }
     assert_eq!(one(&host, &format!("{p}_disconnected")).text(), p);
     assert!(is_broken(&mut conn), "the pipe was closed");
+    // The next write opens a fresh pipe.
+    assert!(host.step_until(|h| h.has_signal("pipeWrite_complete_w2")));
+    assert_eq!(value(&host, "pipeWrite_complete_w2"), "SUCCESS");
+    let mut conn = accept(&mut server);
+    assert_eq!(recv(&mut conn), b"small");
     assert!(!host.updating());
 }
 
@@ -612,6 +780,122 @@ fn ui_reload_closes_the_old_handle_and_starts_fresh() {
     assert_eq!(value(&host, "pipeWrite_complete_w1"), "SUCCESS");
     let mut conn = accept(&mut server);
     assert_eq!(recv(&mut conn), b"new state");
+}
+
+/// Review finding: a Lua error in a handler left the MD access unanswered.
+#[test]
+fn a_throwing_handler_still_answers() {
+    let p = pipe_name("throw");
+    let _server = serve(&p);
+    let host = Host::new();
+    // Write_Special reads the global package table when it runs; without it the handler
+    // raises.
+    host.lua().load("package = nil").exec().unwrap();
+    host.raise(names::WRITE_SPECIAL, format!("{p};s1;package.path"));
+    host.step();
+    assert_eq!(value(&host, "pipeWrite_complete_s1"), "ERROR");
+    assert!(
+        host.debug_log()
+            .iter()
+            .any(|l| l.contains(names::WRITE_SPECIAL)),
+        "{:?}",
+        host.debug_log()
+    );
+    for _ in 0..3 {
+        host.step();
+    }
+    assert_eq!(host.signals_for("pipeWrite_complete_s1").len(), 1);
+}
+
+/// Review finding 5: after a game start or load the loaded signal comes before MD can
+/// listen. MD greets the Lua once it is live and hears the status again.
+#[test]
+fn md_greeting_is_answered_with_the_status() {
+    let host = Host::new();
+    for _ in 0..2 {
+        host.raise(names::TICK, "hello");
+        host.step();
+    }
+    let live = host.signals_for(names::LIVE);
+    assert_eq!(live.len(), 2, "{live:?}");
+    assert!(live
+        .iter()
+        .all(|s| s.text() == "ENABLED" && s.screen == names::SCREEN));
+    assert_eq!(
+        host.signals_for(names::LOADED).len(),
+        1,
+        "sent once at load"
+    );
+
+    let host = Host::with(Options {
+        safe_mode: Some(true),
+        ..Options::default()
+    });
+    host.raise(names::TICK, "hello");
+    host.step();
+    assert!(value(&host, names::LIVE).starts_with("DISABLED:protected UI mode"));
+}
+
+/// Review finding: polling ran on onUpdate only, which the game can skip for a while;
+/// MD's heartbeat keeps reads going.
+#[test]
+fn reads_complete_on_md_heartbeat_when_onupdate_drops_out() {
+    let p = pipe_name("heartbeat");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.set_onupdate_runs(false);
+    host.raise(names::READ, format!("{p};r1"));
+    host.step();
+    let mut conn = accept(&mut server);
+    conn.write(b"beat").unwrap();
+    for _ in 0..3 {
+        host.step();
+    }
+    no_signal(&host, "pipeRead_complete_r1");
+    host.raise(names::TICK, "");
+    host.step();
+    assert_eq!(value(&host, "pipeRead_complete_r1"), "beat");
+}
+
+/// The original's continuous reads: one request answers every message until
+/// Cancel_Reads, which answers CANCELLED.
+#[test]
+fn continuous_read_delivers_every_message_until_cancel_reads() {
+    let p = pipe_name("continuous");
+    let mut server = serve(&p);
+    let host = Host::new();
+    host.raise(names::READ, format!("{p};c1;continuous"));
+    host.step();
+    let mut conn = accept(&mut server);
+    for m in [&b"one"[..], b"two", b"three"] {
+        conn.write(m).unwrap();
+    }
+    host.step();
+    conn.write(b"four").unwrap();
+    host.step();
+    let got: Vec<String> = host
+        .signals_for("pipeRead_complete_c1")
+        .iter()
+        .map(Signal::text)
+        .collect();
+    assert_eq!(got, ["one", "two", "three", "four"]);
+    assert!(host.updating());
+    host.raise(names::READ, format!("{p};r2"));
+    host.raise(names::CANCEL, &p);
+    host.step();
+    let got: Vec<String> = host
+        .signals_for("pipeRead_complete_c1")
+        .iter()
+        .map(Signal::text)
+        .collect();
+    assert_eq!(got.last().map(String::as_str), Some("CANCELLED"));
+    assert_eq!(value(&host, "pipeRead_complete_r2"), "CANCELLED");
+    conn.write(b"five").unwrap();
+    host.raise(names::READ, format!("{p};r3"));
+    host.step();
+    assert_eq!(value(&host, "pipeRead_complete_r3"), "five");
+    assert_eq!(host.signals_for("pipeRead_complete_c1").len(), 5);
+    no_signal(&host, &format!("{p}_disconnected"));
 }
 
 // ---- parameters and payloads --------------------------------------------------------

@@ -91,8 +91,8 @@ fn scaffold_build_validate_package(api: &str) {
     } else {
         assert!(!content.contains("<dependency id="), "{content}");
         assert!(ext.join("ui.xml").is_file());
-        assert!(ext.join(format!("md/Named_Pipes_{id}.xml")).is_file());
-        assert!(ext.join(format!("md/Pipe_Server_Host_{id}.xml")).is_file());
+        assert!(ext.join(format!("md/named_pipes_{id}.xml")).is_file());
+        assert!(ext.join(format!("md/pipe_server_host_{id}.xml")).is_file());
         assert!(ext.join(format!("ui/{id}/named_pipes.lua")).is_file());
         assert!(md.contains(&format!("md.Named_Pipes_{id}.Write")), "{md}");
     }
@@ -183,6 +183,8 @@ fn globals_of_embedded(id: &str) -> Globals {
                 &n.ev_close,
                 &n.ev_suppress,
                 &n.ev_unsuppress,
+                &n.ev_cancel,
+                &n.ev_tick,
             ] {
                 assert!(text.contains(&format!("\"{ev}\"")), "{path} registers {ev}");
                 g.lua_events.insert(ev.clone());

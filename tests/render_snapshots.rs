@@ -58,6 +58,8 @@ fn renamed_config() -> Config {
     n.ev_close = "otherClose".into();
     n.ev_suppress = "otherSuppress".into();
     n.ev_unsuppress = "otherUnsuppress".into();
+    n.ev_cancel = "otherCancel".into();
+    n.ev_tick = "otherTick".into();
     n.loaded = "other_loaded".into();
     n.host_pipe = "other_host_pipe".into();
     n.lua_file = "ui/other/client.lua".into();
@@ -77,6 +79,8 @@ fn no_default_name_leaks_into_a_renamed_build() {
         "pipeClose",
         "pipeSuppressPausedReads",
         "pipeUnsuppressPausedReads",
+        "pipeCancel",
+        "pipeTick",
         "lua_named_pipe_api_loaded",
         "x4_python_host",
         "x4pipe_named_pipes",
@@ -105,7 +109,7 @@ fn no_default_name_leaks_into_a_renamed_build() {
                 }
             }
         }
-        for d in ["md/Named_Pipes.xml", "md/Pipe_Server_Host.xml"] {
+        for d in ["md/named_pipes.xml", "md/pipe_server_host.xml"] {
             assert_ne!(path, d);
         }
     }

@@ -118,14 +118,14 @@ fn the_validator_does_reject_a_broken_md_script() {
     // Guards the tests above against a validator that accepts anything.
     let v = validator("6.x");
     let mut rendered = render_api_default(&Config::default()).unwrap();
-    let md = rendered.files.get_mut("md/Named_Pipes.xml").unwrap();
+    let md = rendered.files.get_mut("md/named_pipes.xml").unwrap();
     let text = String::from_utf8(md.clone())
         .unwrap()
         .replace("<raise_lua_event ", "<raise_lua_events ");
     *md = text.into_bytes();
     let findings = v.validate_bytes(
-        "md/Named_Pipes.xml",
-        &rendered.files["md/Named_Pipes.xml"],
+        "md/named_pipes.xml",
+        &rendered.files["md/named_pipes.xml"],
         FileKind::Md,
     );
     assert!(

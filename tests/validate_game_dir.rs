@@ -68,7 +68,7 @@ fn validate_reads_the_schemas_from_the_game_catalogs() {
     assert!(out.contains("4 valid"), "{out}");
 
     // A real error is found with those schemas, at its line.
-    let md = tmp.path().join(ext).join("md/Named_Pipes.xml");
+    let md = tmp.path().join(ext).join("md/named_pipes.xml");
     let src = fs::read_to_string(&md).unwrap();
     let line = src
         .lines()

@@ -90,6 +90,8 @@ struct State {
     signals: Vec<Signal>,
     debug_log: Vec<String>,
     paused: bool,
+    /// The game skips the onUpdate scripts (they can drop out for a while).
+    no_update: bool,
     pause_from_c: bool,
     game_time: f64,
     last_real: f64,
@@ -272,7 +274,8 @@ impl Host {
             lua.load(
                 r#"
                 local ffi = require("ffi")
-                ffi.load(..., true)
+                -- Kept referenced: a collected library namespace unloads the library.
+                package.loaded.x4t_pause_shim = ffi.load(..., true)
                 ffi.cdef("void x4t_set_paused(bool paused);")
                 "#,
             )
@@ -353,6 +356,9 @@ impl Host {
                     .unwrap_or_else(|e| panic!("Lua error in handler of {name}: {e}"));
             }
         }
+        if self.state.borrow().no_update {
+            return;
+        }
         let scripts = self.state.borrow().update_scripts.clone();
         for f in scripts {
             f.call::<()>(())
@@ -377,6 +383,11 @@ impl Host {
 
     pub fn frame(&self) -> u64 {
         self.state.borrow().frame
+    }
+
+    /// Whether the frames run the onUpdate scripts (the game's onUpdate can drop out).
+    pub fn set_onupdate_runs(&self, runs: bool) {
+        self.state.borrow_mut().no_update = !runs;
     }
 
     pub fn set_paused(&self, paused: bool) {

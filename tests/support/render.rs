@@ -30,7 +30,11 @@ pub mod names {
     pub const CLOSE: &str = "pipeClose";
     pub const SUPPRESS: &str = "pipeSuppressPausedReads";
     pub const UNSUPPRESS: &str = "pipeUnsuppressPausedReads";
-    pub const ALL_EVENTS: [&str; 7] = [
+    pub const CANCEL: &str = "pipeCancel";
+    pub const TICK: &str = "pipeTick";
+    /// The answer to MD's greeting (`TICK` "hello").
+    pub const LIVE: &str = "lua_named_pipe_api_loaded_live";
+    pub const ALL_EVENTS: [&str; 9] = [
         READ,
         WRITE,
         WRITE_SPECIAL,
@@ -38,6 +42,8 @@ pub mod names {
         CLOSE,
         SUPPRESS,
         UNSUPPRESS,
+        CANCEL,
+        TICK,
     ];
     pub const EXT_FOLDER: &str = "x4pipe_named_pipes";
     pub const LUA_FILE: &str = "ui/x4pipe/named_pipes.lua";

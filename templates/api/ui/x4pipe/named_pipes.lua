@@ -16,6 +16,10 @@ local EV_CHECK = {{ names.ev_check | lua_str }}
 local EV_CLOSE = {{ names.ev_close | lua_str }}
 local EV_SUPPRESS = {{ names.ev_suppress | lua_str }}
 local EV_UNSUPPRESS = {{ names.ev_unsuppress | lua_str }}
+local EV_CANCEL = {{ names.ev_cancel | lua_str }}
+local EV_TICK = {{ names.ev_tick | lua_str }}
+-- The answer to MD's greeting: the loaded status again, once MD is live.
+local LIVE_SIGNAL = {{ (names.loaded ~ "_live") | lua_str }}
 local EXT_FOLDER = {{ ext.folder | lua_str }}
 local LUA_FILE = {{ names.lua_file | lua_str }}
 local NATIVE_DIR = {{ names.native_dir | lua_str }}
@@ -28,9 +32,16 @@ local X4P_OK = 0
 local X4P_EMPTY = 1
 local X4P_BROKEN = -3
 local X4P_FULL = -4
+local X4P_PENDING = 2
+local X4P_BUSY = -7
+
+-- How long a request waits for a busy pipe (every instance taken, e.g. by the handle
+-- of a Lua state the game has not collected yet) before it answers ERROR, in seconds.
+local BUSY_RETRY = 1
 
 local SUCCESS = "SUCCESS"
 local ERROR = "ERROR"
+local CANCELLED = "CANCELLED"
 
 -- The game provides both; a missing one must not turn into a Lua error in the game.
 local debugError = DebugError or print
@@ -164,19 +175,80 @@ local function gamePaused()
     return paused == true
 end
 
+-- Clock ------------------------------------------------------------------------------
+
+-- Real time in seconds: it runs while the game is paused, as waits for a server must.
+local function now()
+    if GetCurRealTime then
+        local ok, t = pcall(GetCurRealTime)
+        if ok and type(t) == "number" then
+            return t
+        end
+    end
+    return os.clock()
+end
+
 -- Pipes and their queues ------------------------------------------------------------
 
--- pipes[name] = { name, handle (cdata or nil), first, last, queue, suppress }
--- A request: { kind = "read" | "write" | "check" | "fail", id, data }
+-- Each pipe has two queues, served independently as in the original API: reads wait
+-- for the server to say something, writes and checks go out as soon as the pipe takes
+-- them. A read that waits never holds up a write, and the other way round.
+--
+-- pipes[name] = { name, handle (cdata or nil), reads, writes, suppress, busySince }
+-- A request: { kind = "read" | "write" | "check" | "fail", id, data, continuous,
+--              retried, removed, done }
 local pipes = {}
--- Pipes whose head request is waiting for the next frame (an empty pipe).
+-- Pipes with a request that waits for a later frame (an empty pipe, a write the
+-- server has not taken yet, a busy pipe).
 local waiting = {}
 local updating = false
+
+local function newQueue()
+    return { first = 1, last = 0 }
+end
+
+local function push(q, item)
+    q.last = q.last + 1
+    q[q.last] = item
+end
+
+-- The first request still in the queue; removed ones (cancelled, answered after an
+-- error) are dropped on the way.
+local function head(q)
+    while q.first <= q.last do
+        local item = q[q.first]
+        if item and not item.removed then
+            return item
+        end
+        q[q.first] = nil
+        q.first = q.first + 1
+    end
+    return nil
+end
+
+local function pop(q)
+    q[q.first] = nil
+    q.first = q.first + 1
+end
+
+-- Empties a queue and returns what was in it, in order.
+local function takeAll(q)
+    local items = {}
+    for i = q.first, q.last do
+        local item = q[i]
+        if item and not item.removed then
+            items[#items + 1] = item
+        end
+        q[i] = nil
+    end
+    q.first, q.last = 1, 0
+    return items
+end
 
 local function getPipe(name)
     local p = pipes[name]
     if not p then
-        p = { name = name, first = 1, last = 0, queue = {}, suppress = false }
+        p = { name = name, reads = newQueue(), writes = newQueue(), suppress = false }
         pipes[name] = p
     end
     return p
@@ -189,9 +261,18 @@ local COMPLETE = {
     check = "pipeCheck_complete_",
 }
 
-local function answer(req, value)
+-- Sends the answer of a request, once: a request is done with its answer, unless
+-- `keep` (a continuous read delivering a message stays for the next one).
+local function answer(req, value, keep)
+    if req.done then
+        return
+    end
+    if not keep then
+        req.done = true
+        req.removed = true
+    end
     if DEBUG then
-        log(req.kind .. " " .. req.id .. " -> " .. (value == SUCCESS and value or value == ERROR and value or ("message of " .. #value .. " bytes")))
+        log(req.kind .. " " .. req.id .. " -> " .. (value == SUCCESS and value or value == ERROR and value or value == CANCELLED and value or ("message of " .. #value .. " bytes")))
     end
     signal(COMPLETE[req.kind] .. req.id, value)
 end
@@ -205,6 +286,8 @@ local function lastError(code)
     return text
 end
 
+-- Closes the handle of a pipe. MD hears `<pipe>_disconnected` exactly when a pipe
+-- that was open closes, whatever the reason; a pipe that never opened says nothing.
 local function closeHandle(p)
     if p.handle ~= nil then
         local h = p.handle
@@ -212,29 +295,22 @@ local function closeHandle(p)
         -- Closed now, not at collection: the server must see the close at once.
         ffi.gc(h, nil)
         lib.x4p_close(h)
+        signal(p.name .. "_disconnected", p.name)
     end
 end
 
 -- Answers every queued request of a pipe with ERROR, once each.
-local function failAll(p)
-    local first, last, queue = p.first, p.last, p.queue
-    p.first, p.last, p.queue = 1, 0, {}
-    waiting[p.name] = nil
-    for i = first, last do
-        answer(queue[i], ERROR)
-    end
-end
-
--- A pipe went bad: close it, answer everything pending with ERROR, tell MD (unless it
--- was told already for this failure).
-local function pipeFailed(p, why, tell)
-    if DEBUG then
+local function failAll(p, why)
+    if DEBUG and why then
         log("pipe " .. p.name .. " failed: " .. why)
     end
-    closeHandle(p)
-    failAll(p)
-    if tell then
-        signal(p.name .. "_disconnected", p.name)
+    local writes = takeAll(p.writes)
+    local reads = takeAll(p.reads)
+    for _, req in ipairs(writes) do
+        answer(req, ERROR)
+    end
+    for _, req in ipairs(reads) do
+        answer(req, ERROR)
     end
 end
 
@@ -242,120 +318,159 @@ local function closeFinalizer(handle)
     lib.x4p_close(handle)
 end
 
--- Opens the handle of a pipe if it has none. Returns true, or false and the reason.
+-- Opens the handle of a pipe if it has none: "open", "busy" (every instance taken:
+-- try again next frame, for at most BUSY_RETRY seconds) or "fail" and the reason.
 local function ensureOpen(p)
     if p.handle ~= nil then
-        return true
+        return "open"
     end
     local out = ffi.new("x4p_pipe *[1]")
     local code = lib.x4p_open(p.name, out)
-    if code ~= X4P_OK then
-        return false, "open: " .. lastError(code)
+    if code == X4P_OK then
+        -- Closed when this Lua state is collected (UI reload), so the server sees the
+        -- close. The finalizer is a Lua closure over `lib` on purpose: a bare C
+        -- function pointer does not keep the library loaded, and a collection that
+        -- frees the library first would leave the finalizer calling into unmapped code.
+        p.handle = ffi.gc(out[0], closeFinalizer)
+        p.busySince = nil
+        return "open"
     end
-    -- Closed when this Lua state is collected (UI reload), so the server sees the close.
-    -- The finalizer is a Lua closure over `lib` on purpose: a bare C function pointer
-    -- does not keep the library loaded, and a collection that frees the library first
-    -- would leave the finalizer calling into unmapped code.
-    p.handle = ffi.gc(out[0], closeFinalizer)
-    lib.x4p_set_write_timeout_ms(p.handle, WRITE_TIMEOUT_MS)
+    if code == X4P_BUSY then
+        local t = now()
+        p.busySince = p.busySince or t
+        if t - p.busySince < BUSY_RETRY then
+            return "busy"
+        end
+    end
+    p.busySince = nil
+    return "fail", "open: " .. lastError(code)
+end
+
+-- An operation failed on an open handle. The handle is closed (MD hears of it). The
+-- request that met the failure gets one fresh handle (the server may have restarted);
+-- a request that had its reopen already, or a write that stalled, ends the pipe:
+-- everything pending answers ERROR. Returns true when the request may go on.
+local function broken(p, req, code)
+    local why = lastError(code)
+    closeHandle(p)
+    if req.retried or code == X4P_FULL then
+        failAll(p, why)
+        return false
+    end
+    if DEBUG then
+        log("pipe " .. p.name .. ": " .. why .. "; reopening once")
+    end
+    req.retried = true
     return true
 end
 
-local readData = nil
-local readLen = nil
+local readData, readLen
 
--- One attempt of the head request on an open handle.
--- Returns "done" (answered), "wait" (empty pipe, poll next frame), or "bad", code.
-local function attempt(p, req)
-    if req.kind == "check" then
-        answer(req, SUCCESS)
-        return "done"
-    elseif req.kind == "write" then
-        local code = lib.x4p_write(p.handle, req.data, #req.data)
-        if code == X4P_OK then
-            answer(req, SUCCESS)
-            return "done"
+-- One read attempt: X4P_OK and the message, X4P_EMPTY, or an error code.
+local function readStep(p)
+    if readData == nil then
+        readData = ffi.new("unsigned char *[1]")
+        readLen = ffi.new("size_t[1]")
+    end
+    local code = lib.x4p_read(p.handle, readData, readLen)
+    if code ~= X4P_OK then
+        return code
+    end
+    local len = tonumber(readLen[0])
+    local msg = len > 0 and ffi.string(readData[0], len) or ""
+    lib.x4p_free(readData[0], readLen[0])
+    readData[0] = nil
+    return X4P_OK, msg
+end
+
+-- One write attempt: X4P_OK, or an error code.
+local function writeStep(p, req)
+    return lib.x4p_write(p.handle, req.data, #req.data)
+end
+
+-- Serves the write queue (writes and checks, in order) until it is empty or its head
+-- must wait. Returns nothing; the caller looks at the queues afterwards.
+local function serveWrites(p)
+    while true do
+        local req = head(p.writes)
+        if not req then
+            return
         end
-        return "bad", code
-    else -- read
-        if readData == nil then
-            readData = ffi.new("unsigned char *[1]")
-            readLen = ffi.new("size_t[1]")
-        end
-        while true do
-            local code = lib.x4p_read(p.handle, readData, readLen)
-            if code == X4P_EMPTY then
-                return "wait"
-            elseif code ~= X4P_OK then
-                return "bad", code
+        if req.kind == "fail" then
+            answer(req, ERROR)
+        else
+            local state, why = ensureOpen(p)
+            if state == "busy" then
+                return
+            elseif state == "fail" then
+                failAll(p, why)
+                return
             end
-            local len = tonumber(readLen[0])
-            local msg = len > 0 and ffi.string(readData[0], len) or ""
-            lib.x4p_free(readData[0], readLen[0])
-            readData[0] = nil
-            -- A suppressed pipe throws away what the server says while the game is
-            -- paused; the read stays pending for the first message after the pause.
-            if not (p.suppress and gamePaused()) then
-                answer(req, msg)
-                return "done"
-            end
-            if DEBUG then
-                log("pipe " .. p.name .. ": dropped a message of " .. len .. " bytes read while paused")
+            if req.kind == "check" then
+                answer(req, SUCCESS)
+            else
+                local code = writeStep(p, req)
+                if code == X4P_OK then
+                    answer(req, SUCCESS)
+                elseif code == X4P_PENDING then
+                    return
+                elseif not broken(p, req, code) then
+                    return
+                end
             end
         end
     end
 end
 
--- Serves the queue of a pipe from its head until it is empty or must wait for data.
-local function serve(p)
-    while p.first <= p.last do
-        local req = p.queue[p.first]
-        local result
-        if req.kind == "fail" then
-            answer(req, ERROR)
-            result = "done"
-        else
-            -- Only a handle that worked before earns a second chance: one that fails
-            -- right after opening would fail again.
-            local fresh = p.handle == nil
-            local ok, why = ensureOpen(p)
-            if not ok then
-                pipeFailed(p, why, true)
-                return
-            end
-            local code
-            result, code = attempt(p, req)
-            local told = false
-            if result == "bad" and code ~= X4P_FULL and not fresh then
-                -- The handle went bad (the server restarted, say): one fresh handle
-                -- before the request errors out. MD hears of the lost connection either
-                -- way, since whatever the server knew about it is gone.
-                if DEBUG then
-                    log("pipe " .. p.name .. ": " .. lastError(code) .. "; reopening once")
-                end
-                closeHandle(p)
-                signal(p.name .. "_disconnected", p.name)
-                told = true
-                ok, why = ensureOpen(p)
-                if not ok then
-                    pipeFailed(p, why, false)
-                    return
-                end
-                result, code = attempt(p, req)
-            end
-            if result == "bad" then
-                -- A write that timed out (X4P_FULL) may have sent a part of the message;
-                -- only a closed pipe keeps the next message from being read as its rest.
-                pipeFailed(p, lastError(code), not told)
-                return
-            end
-        end
-        if result == "wait" then
-            waiting[p.name] = true
+-- Serves the read queue until it is empty or the pipe has nothing more to say.
+local function serveReads(p)
+    while true do
+        local req = head(p.reads)
+        if not req then
             return
         end
-        p.queue[p.first] = nil
-        p.first = p.first + 1
+        local state, why = ensureOpen(p)
+        if state == "busy" then
+            return
+        elseif state == "fail" then
+            failAll(p, why)
+            return
+        end
+        local code, msg = readStep(p)
+        if code == X4P_EMPTY then
+            return
+        elseif code == X4P_OK then
+            -- A suppressed pipe throws away what the server says while the game is
+            -- paused; the read stays pending for the first message after the pause.
+            if p.suppress and gamePaused() then
+                if DEBUG then
+                    log("pipe " .. p.name .. ": dropped a message of " .. #msg .. " bytes read while paused")
+                end
+            else
+                -- A message is a sign of life: the next failure earns a reopen again.
+                req.retried = false
+                answer(req, msg, req.continuous)
+            end
+        elseif not broken(p, req, code) then
+            return
+        end
+    end
+end
+
+local function serve(p)
+    local ok, err = pcall(function()
+        serveWrites(p)
+        serveReads(p)
+    end)
+    if not ok then
+        -- A Lua error must not leave an access unanswered: end the pipe cleanly.
+        log("pipe " .. p.name .. ": " .. tostring(err))
+        pcall(closeHandle, p)
+        failAll(p)
+    end
+    if head(p.writes) or head(p.reads) then
+        waiting[p.name] = true
+    else
         waiting[p.name] = nil
     end
 end
@@ -375,37 +490,82 @@ local function updateScript()
     end
 end
 
-onUpdate = function()
-    local ok, err = pcall(function()
-        -- Copy the names first: serving changes the table.
-        local names = {}
-        for name in pairs(waiting) do
-            names[#names + 1] = name
+-- Serves every pipe with a waiting request. Runs from onUpdate and from MD's
+-- heartbeat (onUpdate can drop out for a while), so it must be cheap when idle.
+local function poll()
+    -- Copy the names first: serving changes the table.
+    local names = {}
+    for name in pairs(waiting) do
+        names[#names + 1] = name
+    end
+    for _, name in ipairs(names) do
+        local p = pipes[name]
+        if p then
+            serve(p)
+        else
+            waiting[name] = nil
         end
-        for _, name in ipairs(names) do
-            local p = pipes[name]
-            if p then
-                serve(p)
-            end
-        end
-    end)
-    if not ok then
-        log("onUpdate: " .. tostring(err))
     end
     updateScript()
 end
 
+onUpdate = function()
+    local ok, err = pcall(poll)
+    if not ok then
+        log("onUpdate: " .. tostring(err))
+    end
+end
+
 local function enqueue(pipeName, req)
     local p = getPipe(pipeName)
-    p.last = p.last + 1
-    p.queue[p.last] = req
-    -- A request behind a waiting one keeps its place; otherwise serve it now, in the
-    -- frame MD asked, so that a burst of requests is done within one frame.
-    if not waiting[pipeName] then
-        serve(p)
+    if req.kind == "read" then
+        push(p.reads, req)
+    elseif req.kind == "check" and p.handle ~= nil then
+        -- An open handle is all a check asks for; it never waits behind a write.
+        answer(req, SUCCESS)
+        return
+    else
+        push(p.writes, req)
     end
+    -- Served now, in the frame MD asked, so that a burst of requests is done within
+    -- one frame; what must wait is polled on later frames.
+    serve(p)
     updateScript()
 end
+
+-- Removes a read (or a write that has not started) MD gave up on, without an answer:
+-- MD already told its caller. A message the server sends later goes to the next read.
+local function cancelOne(pipeName, id)
+    local p = pipes[pipeName]
+    if not p then
+        return
+    end
+    for _, q in ipairs({ p.reads, p.writes }) do
+        for i = q.first, q.last do
+            local req = q[i]
+            if req and req.id == id and not req.removed and not req.started then
+                req.removed = true
+                req.done = true
+            end
+        end
+    end
+    serve(p)
+    updateScript()
+end
+
+-- Cancel_Reads: every read of the pipe answers CANCELLED (a continuous read ends).
+local function cancelReads(pipeName)
+    local p = pipes[pipeName]
+    if not p then
+        return
+    end
+    for _, req in ipairs(takeAll(p.reads)) do
+        answer(req, CANCELLED)
+    end
+    serve(p)
+    updateScript()
+end
+
 
 -- Event parameters -------------------------------------------------------------------
 
@@ -443,25 +603,65 @@ local function debugRequest(eventName, pipeName, id, msg)
     end
 end
 
+-- The request the running event handler is about: if the handler raises, it still
+-- gets its one answer (ERROR).
+local current = nil
+
 -- Every handler answers instead of raising: a Lua error would leave an MD access
--- waiting for an answer that never comes.
-local function guarded(eventName, fn)
+-- waiting for an answer that never comes. `kind` names the request an event makes
+-- (nil for events without an answer).
+local function guarded(eventName, kind, fn)
     return function(_, param)
+        current = nil
         local ok, err = pcall(fn, param)
         if not ok then
             log(eventName .. ": " .. tostring(err))
+            local req = current
+            if not req and kind then
+                -- It failed before the request existed: answer by the id in the param.
+                local text = type(param) == "string" and param or tostring(param)
+                local id = text:match("^[^;]*;([^;]*)")
+                if id then
+                    req = { kind = kind, id = id }
+                end
+            end
+            if req then
+                pcall(answer, req, ERROR)
+            end
         end
+        current = nil
     end
 end
 
+-- What Write_Special sends for a command, or nil for an unknown command.
 local function specialMessage(command)
     if command == "package.path" then
-        return package.path or ""
+        -- With the prefix every released host version expects (older ones take the
+        -- game folder from it; newer ones ignore the message).
+        return "package.path:" .. (package.path or "")
     end
     return nil
 end
 
+-- The loaded status MD keeps in Globals.$lua_status.
+local function status()
+    if disabledReason then
+        return "DISABLED:" .. disabledReason
+    end
+    return "ENABLED"
+end
+
 local handlers = {}
+
+-- MD's heartbeat and its start-up greeting (after a new game or a savegame load, when
+-- the MD is live and can hear us).
+handlers[EV_TICK] = function(param)
+    if param == "hello" then
+        signal(LIVE_SIGNAL, status())
+    elseif not disabledReason then
+        poll()
+    end
+end
 
 if disabledReason then
     -- Disabled: every access still gets its one answer, at once.
@@ -470,51 +670,57 @@ if disabledReason then
             local pipeName, id, msg = parse(kind, param, withMessage)
             debugRequest(kind, pipeName, id, msg)
             if id then
-                answer({ kind = kind, id = id }, ERROR)
+                current = { kind = kind, id = id }
+                answer(current, ERROR)
             end
         end
     end
-    handlers[EV_READ] = refuse("read", false)
+    handlers[EV_READ] = refuse("read", true)
     handlers[EV_WRITE] = refuse("write", true)
     handlers[EV_WRITE_SPECIAL] = refuse("write", true)
     handlers[EV_CHECK] = refuse("check", false)
     handlers[EV_CLOSE] = function() end
     handlers[EV_SUPPRESS] = function() end
     handlers[EV_UNSUPPRESS] = function() end
+    handlers[EV_CANCEL] = function() end
 else
     handlers[EV_READ] = function(param)
-        local pipeName, id = parse(EV_READ, param, false)
+        local pipeName, id, flags = parse(EV_READ, param, true)
         debugRequest(EV_READ, pipeName, id)
         if id then
-            enqueue(pipeName, { kind = "read", id = id })
+            current = { kind = "read", id = id, continuous = flags == "continuous" }
+            enqueue(pipeName, current)
         end
     end
     handlers[EV_WRITE] = function(param)
         local pipeName, id, msg = parse(EV_WRITE, param, true)
         debugRequest(EV_WRITE, pipeName, id, msg)
         if id then
-            enqueue(pipeName, { kind = "write", id = id, data = msg })
+            current = { kind = "write", id = id, data = msg }
+            enqueue(pipeName, current)
         end
     end
     handlers[EV_WRITE_SPECIAL] = function(param)
         local pipeName, id, command = parse(EV_WRITE_SPECIAL, param, true)
         debugRequest(EV_WRITE_SPECIAL, pipeName, id, command)
         if id then
+            current = { kind = "fail", id = id }
             local msg = specialMessage(command)
             if msg then
-                enqueue(pipeName, { kind = "write", id = id, data = msg })
+                current = { kind = "write", id = id, data = msg }
             else
                 log(EV_WRITE_SPECIAL .. ": unknown special command '" .. command:sub(1, 100) .. "'")
-                -- Answered in queue order like any other write of this pipe.
-                enqueue(pipeName, { kind = "fail", id = id })
             end
+            -- Answered in queue order like any other write of this pipe.
+            enqueue(pipeName, current)
         end
     end
     handlers[EV_CHECK] = function(param)
         local pipeName, id = parse(EV_CHECK, param, false)
         debugRequest(EV_CHECK, pipeName, id)
         if id then
-            enqueue(pipeName, { kind = "check", id = id })
+            current = { kind = "check", id = id }
+            enqueue(pipeName, current)
         end
     end
     handlers[EV_CLOSE] = function(param)
@@ -524,6 +730,7 @@ else
         if p then
             closeHandle(p)
             failAll(p)
+            serve(p)
             updateScript()
         end
     end
@@ -537,17 +744,36 @@ else
         debugRequest(EV_UNSUPPRESS, pipeName)
         getPipe(pipeName).suppress = false
     end
+    -- "<pipe>;<id>": MD gave up on that access (timeout, cancelled instance), drop it
+    -- silently. "<pipe>": Cancel_Reads, every read of the pipe answers CANCELLED.
+    handlers[EV_CANCEL] = function(param)
+        local text = tostring(param)
+        local sep = text:find(";", 1, true)
+        debugRequest(EV_CANCEL, text)
+        if sep then
+            cancelOne(text:sub(1, sep - 1), text:sub(sep + 1))
+        else
+            cancelReads(text)
+        end
+    end
 end
 
-for _, eventName in ipairs({ EV_READ, EV_WRITE, EV_WRITE_SPECIAL, EV_CHECK, EV_CLOSE, EV_SUPPRESS, EV_UNSUPPRESS }) do
-    RegisterEvent(eventName, guarded(eventName, handlers[eventName]))
+local KINDS = {
+    [EV_READ] = "read",
+    [EV_WRITE] = "write",
+    [EV_WRITE_SPECIAL] = "write",
+    [EV_CHECK] = "check",
+}
+
+for _, eventName in ipairs({ EV_READ, EV_WRITE, EV_WRITE_SPECIAL, EV_CHECK, EV_CLOSE, EV_SUPPRESS, EV_UNSUPPRESS, EV_CANCEL, EV_TICK }) do
+    RegisterEvent(eventName, guarded(eventName, KINDS[eventName], handlers[eventName]))
 end
 
 -- A fresh Lua state (game start, savegame load, /reloadui): MD cancels what it still
--- waits for, since the requests of the old state are gone with it.
+-- waits for, since the requests of the old state are gone with it. After a game start
+-- or a savegame load this comes before the game's MD can listen, so MD greets us once
+-- it is live (EV_TICK "hello") and hears the status again on LIVE_SIGNAL.
 if disabledReason then
     log("Named Pipes API disabled: " .. disabledReason)
-    signal(LOADED_SIGNAL, "DISABLED:" .. disabledReason)
-else
-    signal(LOADED_SIGNAL, "ENABLED")
 end
+signal(LOADED_SIGNAL, status())
