@@ -1,8 +1,8 @@
-//! Builds the native pipe library (`winpipe/`) for Linux and Windows and embeds the
+//! Builds the native pipe library (`crates/native`) for Linux and Windows and embeds the
 //! files in the x4pipe binary, so an installed x4pipe can bundle them into any
 //! extension without the source tree or a toolchain.
 //!
-//! Each target is built by a nested `cargo build -p winpipe --release --target T`
+//! Each target is built by a nested `cargo build -p x4pipe-native --release --target T`
 //! into a target folder of its own under OUT_DIR (the outer build holds the lock on
 //! the normal one). A target whose toolchain is missing is not an error here: the
 //! binary records why, and `x4pipe build --target` tells the user how to get it.
@@ -45,8 +45,8 @@ const TARGETS: &[Target] = &[
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
-    println!("cargo:rerun-if-changed=winpipe/src");
-    println!("cargo:rerun-if-changed=winpipe/Cargo.toml");
+    println!("cargo:rerun-if-changed=crates/native/src");
+    println!("cargo:rerun-if-changed=crates/native/Cargo.toml");
     println!("cargo:rerun-if-changed=Cargo.lock");
     println!("cargo:rerun-if-changed=.cargo/config.toml");
     println!("cargo:rerun-if-env-changed=X4PIPE_NATIVE_DIR");
@@ -100,7 +100,7 @@ fn main() {
     std::fs::write(out_dir.join("native_libs.rs"), code).unwrap();
 }
 
-/// Build winpipe for `t`, or say why it cannot be built here.
+/// Build the native library for `t`, or say why it cannot be built here.
 fn build_target(manifest_dir: &Path, out_dir: &Path, t: &Target) -> Result<PathBuf, String> {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
@@ -130,7 +130,7 @@ fn build_target(manifest_dir: &Path, out_dir: &Path, t: &Target) -> Result<PathB
             "--release",
             "--locked",
             "-p",
-            "winpipe",
+            "x4pipe-native",
             "--lib",
             "--target",
         ])
@@ -170,7 +170,7 @@ fn build_target(manifest_dir: &Path, out_dir: &Path, t: &Target) -> Result<PathB
         let log = String::from_utf8_lossy(&out.stderr);
         let host_is_linux = env::var("HOST").is_ok_and(|h| h.contains("linux"));
         if t.os == "linux" && host_is_linux {
-            panic!("building winpipe for {} failed:\n{log}", t.triple);
+            panic!("building x4pipe-native for {} failed:\n{log}", t.triple);
         }
         let last = log
             .lines()

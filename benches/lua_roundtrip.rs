@@ -1,5 +1,5 @@
 //! Round trips through the Lua client (fake X4 host + LuaJIT + ffi + native library)
-//! against a plain Rust client (`winpipe::Client`) on the same transport, same run.
+//! against a plain Rust client (`x4pipe_native::Client`) on the same transport, same run.
 //!
 //! `cargo bench --bench lua_roundtrip` (optionally `-- <seconds per case>`, default 1).
 //! Not a test: it prints a Markdown table for docs/benchmarks.md.
@@ -11,13 +11,13 @@
 //! the Lua side, not what a mod sees at 60 fps. MB/s counts the bytes of both
 //! directions (2 x size per round trip).
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
 use support::host::{Host, Options};
 use support::render::{names, Settings};
-use winpipe::{Client, Server, Status};
+use x4pipe_native::{Client, Server, Status};
 
 fn echo_server(name: &str) -> std::thread::JoinHandle<()> {
     let mut server = Server::create(name).expect("serve");

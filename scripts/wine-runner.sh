@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cargo runner for x86_64-pc-windows-gnu: runs a Windows .exe (test, bench, binary)
 # under Wine. .cargo/config.toml names it as the target's runner, so plain
-#   cargo test -p winpipe --target x86_64-pc-windows-gnu
+#   cargo test -p x4pipe-native --target x86_64-pc-windows-gnu
 # runs the Windows build of the tests here.
 #
 # Needs: gcc-mingw-w64-x86-64 and wine64 (Debian packages), rustup target

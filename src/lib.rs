@@ -6,15 +6,15 @@
 //! - [`render`]: the minijinja templates of the Named Pipes API extension;
 //! - [`escape`]: escaping values for XML, MD and Lua;
 //! - [`output`]: writing an extension folder atomically;
-//! - [`build`]: the `x4pipe build` pipeline tying them together;
+//! - [`pipeline`]: the `x4pipe build` pipeline tying them together ([`pipeline::check`]
+//!   validates the rendered files before anything is written);
 //! - [`scaffold`]: `x4pipe new-extension`, a new mod project.
 
-pub mod build;
 pub mod config;
 pub mod escape;
 pub mod game;
 pub mod native;
 pub mod output;
+pub mod pipeline;
 pub mod render;
 pub mod scaffold;
-pub mod validate;

@@ -1,0 +1,55 @@
+//! The pipe client, in safe Rust. The C ABI (`abi.rs`) is a thin layer over this.
+
+use crate::status::Result;
+use crate::transport;
+use std::time::Duration;
+
+/// Write timeout of a new client (`x4p_set_write_timeout_ms` changes it).
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// A client end of a message pipe. Reads never block; writes send whole messages or
+/// fail after the write timeout.
+#[derive(Debug)]
+pub struct Client {
+    conn: transport::Conn,
+    write_timeout: Duration,
+}
+
+impl Client {
+    /// Connects to the server of `name` (no OS prefix: Windows `\\.\pipe\<name>`,
+    /// Linux `<socket dir>/<name>`).
+    ///
+    /// Errors: `NoServer` if nobody serves the name, `AccessDenied` if the OS refuses,
+    /// `Invalid` for a bad name, `Other` for the rest (a busy server included; the
+    /// detail says which).
+    pub fn open(name: &str) -> Result<Client> {
+        Ok(Client {
+            conn: transport::connect(name)?,
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
+        })
+    }
+
+    /// Returns the next whole message, or `None` if none has (completely) arrived yet.
+    /// Never blocks. `Broken` once the server has gone away (messages it sent before
+    /// going are still delivered first).
+    pub fn read(&mut self) -> Result<Option<Vec<u8>>> {
+        self.conn.try_read()
+    }
+
+    /// Sends one whole message. `Full` if it could not be sent within the write
+    /// timeout (the server does not read); close the client then, because part of the
+    /// message may have gone out. `Broken` if the server has gone away.
+    pub fn write(&mut self, data: &[u8]) -> Result<()> {
+        self.conn.write(data, Some(self.write_timeout))
+    }
+
+    /// Sets the write timeout (0 = fail at once when the pipe buffer is full).
+    pub fn set_write_timeout(&mut self, timeout: Duration) {
+        self.write_timeout = timeout;
+    }
+
+    /// The write timeout.
+    pub fn write_timeout(&self) -> Duration {
+        self.write_timeout
+    }
+}

@@ -1,0 +1,275 @@
+//! Client <-> server over the real OS transport (Linux sockets natively, Windows named
+//! pipes under Wine), through the C ABI and through the Rust client API.
+
+use crate::support::*;
+use std::time::{Duration, Instant};
+use x4pipe_native::{self as wp, Client, Server, Status};
+
+#[test]
+fn open_without_server_is_no_server() {
+    let name = unique("none");
+    assert_eq!(Abi::open(&name).err(), Some(wp::X4P_NO_SERVER));
+    let detail = last_error();
+    assert!(!detail.is_empty(), "x4p_last_error must say what happened");
+    // The OS error number is part of the detail text (e.g. "os error 2").
+    assert!(detail.contains("os error"), "{detail}");
+    let e = Client::open(&name).unwrap_err();
+    assert_eq!(e.status(), Status::NoServer);
+    assert!(e.os_code().is_some());
+}
+
+#[test]
+fn bad_arguments_are_invalid() {
+    setup();
+    for bad in ["", "a/b", "a\\b", ".."] {
+        assert_eq!(Abi::open(bad).err(), Some(wp::X4P_INVALID), "{bad:?}");
+    }
+    unsafe {
+        let mut p = std::ptr::null_mut();
+        assert_eq!(wp::x4p_open(std::ptr::null(), &mut p), wp::X4P_INVALID);
+        assert_eq!(
+            wp::x4p_open(c"x".as_ptr(), std::ptr::null_mut()),
+            wp::X4P_INVALID
+        );
+        assert_eq!(
+            wp::x4p_write(std::ptr::null_mut(), std::ptr::null(), 0),
+            wp::X4P_INVALID
+        );
+        let (mut d, mut l) = (std::ptr::null_mut(), 0usize);
+        assert_eq!(
+            wp::x4p_read(std::ptr::null_mut(), &mut d, &mut l),
+            wp::X4P_INVALID
+        );
+        // NULL is fine for the release functions.
+        wp::x4p_free(std::ptr::null_mut(), 0);
+        wp::x4p_close(std::ptr::null_mut());
+        wp::x4p_set_write_timeout_ms(std::ptr::null_mut(), 5);
+    }
+    assert!(last_error().contains("NULL"));
+}
+
+#[test]
+fn strerror_and_version() {
+    for code in -6..=1 {
+        let t = unsafe { std::ffi::CStr::from_ptr(wp::x4p_strerror(code)) };
+        assert!(!t.to_bytes().is_empty(), "code {code}");
+    }
+    let unknown = unsafe { std::ffi::CStr::from_ptr(wp::x4p_strerror(42)) };
+    assert_eq!(unknown.to_str().unwrap(), "unknown status code");
+    let v = unsafe { std::ffi::CStr::from_ptr(wp::x4p_version()) };
+    assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn empty_read_is_empty() {
+    let name = unique("empty");
+    let mut server = Server::create(&name).unwrap();
+    // Open and accept in turn: a Windows server has one spare instance waiting, so a
+    // second client opening before the next accept would find the pipe busy.
+    let mut abi = Abi::open(&name).unwrap();
+    let _c1 = server.accept_timeout(WAIT).unwrap().unwrap();
+    let mut client = Client::open(&name).unwrap();
+    let _c2 = server.accept_timeout(WAIT).unwrap().unwrap();
+    let t = Instant::now();
+    for _ in 0..100 {
+        assert_eq!(abi.read().err(), Some(wp::X4P_EMPTY));
+        assert_eq!(client.read().unwrap(), None);
+    }
+    // Never blocks: 200 empty reads are far below a frame.
+    assert!(
+        t.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn messages_arrive_intact_both_ways_abi() {
+    let name = unique("abi-echo");
+    let server = spawn_echo(&name, 1);
+    let mut p = Abi::open(&name).unwrap();
+    let all = payloads();
+    for (what, msg) in &all {
+        assert_eq!(p.write(msg), wp::X4P_OK, "{what}: {}", last_error());
+        let back = p
+            .read_wait(WAIT)
+            .unwrap_or_else(|rc| panic!("{what}: rc {rc}: {}", last_error()));
+        assert!(
+            back == *msg,
+            "{what}: got {} bytes, sent {}",
+            back.len(),
+            msg.len()
+        );
+    }
+    drop(p);
+    assert_eq!(server.join().unwrap(), vec![all.len()]);
+}
+
+#[test]
+fn messages_arrive_intact_both_ways_rust() {
+    let name = unique("rust-echo");
+    let server = spawn_echo(&name, 1);
+    let mut c = Client::open(&name).unwrap();
+    let all = payloads();
+    // Several messages in flight at once: boundaries must hold.
+    for (_, msg) in all.iter().filter(|(_, m)| m.len() <= 1024) {
+        c.write(msg).unwrap();
+    }
+    for (what, msg) in all.iter().filter(|(_, m)| m.len() <= 1024) {
+        let back = client_read_wait(&mut c, WAIT).unwrap().expect("timeout");
+        assert_eq!(&back, msg, "{what}");
+    }
+    for (what, msg) in &all {
+        c.write(msg).unwrap();
+        let back = client_read_wait(&mut c, WAIT).unwrap().expect("timeout");
+        assert!(
+            back == *msg,
+            "{what}: got {} bytes, sent {}",
+            back.len(),
+            msg.len()
+        );
+    }
+    drop(c);
+    server.join().unwrap();
+}
+
+#[test]
+fn server_gone_is_broken_on_read_and_write() {
+    let name = unique("gone");
+    let mut server = Server::create(&name).unwrap();
+    let mut conns = Vec::new();
+    let mut reader = Abi::open(&name).unwrap();
+    conns.push(server.accept_timeout(WAIT).unwrap().unwrap());
+    let mut writer = Abi::open(&name).unwrap();
+    conns.push(server.accept_timeout(WAIT).unwrap().unwrap());
+    let mut rust = Client::open(&name).unwrap();
+    conns.push(server.accept_timeout(WAIT).unwrap().unwrap());
+    // A message sent before the server goes is still delivered, then BROKEN.
+    conns[0].write(b"last words").unwrap();
+    drop(conns);
+    drop(server);
+    assert_eq!(reader.read_wait(WAIT).unwrap(), b"last words");
+    assert_eq!(reader.read_wait(WAIT).err(), Some(wp::X4P_BROKEN));
+    assert_eq!(reader.read().err(), Some(wp::X4P_BROKEN), "stays broken");
+    assert_eq!(writer.write(b"anyone?"), wp::X4P_BROKEN, "{}", last_error());
+    assert_eq!(rust.write(b"x").unwrap_err().status(), Status::Broken);
+    assert_eq!(rust.read().unwrap_err().status(), Status::Broken);
+}
+
+#[test]
+fn server_not_reading_gives_full_within_timeout() {
+    let name = unique("full");
+    let mut server = Server::create(&name).unwrap();
+    let mut p = Abi::open(&name).unwrap();
+    let _conn = server.accept_timeout(WAIT).unwrap().unwrap(); // accepted, never read
+    p.set_write_timeout_ms(300);
+    let big = vec![7u8; 16 * 1024 * 1024];
+    let t = Instant::now();
+    assert_eq!(p.write(&big), wp::X4P_FULL, "{}", last_error());
+    let took = t.elapsed();
+    assert!(
+        took >= Duration::from_millis(250),
+        "gave up too early: {took:?}"
+    );
+    assert!(
+        took < Duration::from_millis(3000),
+        "waited too long: {took:?}"
+    );
+
+    // Small messages: they fit until the pipe buffer is full, then FULL.
+    let mut c = Client::open(&name).unwrap();
+    let _conn2 = server.accept_timeout(WAIT).unwrap().unwrap();
+    c.set_write_timeout(Duration::from_millis(100));
+    let t = Instant::now();
+    let mut sent = 0;
+    let err = loop {
+        match c.write(&[1u8; 1024]) {
+            Ok(()) => sent += 1,
+            Err(e) => break e,
+        }
+        assert!(t.elapsed() < Duration::from_secs(30), "never became full");
+    };
+    assert_eq!(err.status(), Status::Full, "{err}");
+    assert!(sent > 0);
+}
+
+#[test]
+fn reopen_after_server_restart() {
+    let name = unique("restart");
+    for round in 0..3 {
+        let server = spawn_echo(&name, 1);
+        let mut p =
+            Abi::open(&name).unwrap_or_else(|rc| panic!("round {round}: {rc} {}", last_error()));
+        let msg = format!("round {round}");
+        assert_eq!(p.write(msg.as_bytes()), wp::X4P_OK);
+        assert_eq!(p.read_wait(WAIT).unwrap(), msg.as_bytes());
+        drop(p);
+        assert_eq!(server.join().unwrap(), vec![1]);
+    }
+    // After the last server is gone the name is free again.
+    assert_eq!(Abi::open(&name).err(), Some(wp::X4P_NO_SERVER));
+}
+
+#[test]
+fn client_sees_restart_as_broken_then_reopens() {
+    let name = unique("restart2");
+    let mut server = Server::create(&name).unwrap();
+    let mut p = Abi::open(&name).unwrap();
+    drop(server.accept_timeout(WAIT).unwrap().unwrap());
+    drop(server);
+    assert_eq!(p.read_wait(WAIT).err(), Some(wp::X4P_BROKEN));
+    drop(p);
+    let server = spawn_echo(&name, 1);
+    let mut p = Abi::open(&name).unwrap();
+    assert_eq!(p.write(b"again"), wp::X4P_OK);
+    assert_eq!(p.read_wait(WAIT).unwrap(), b"again");
+    drop(p);
+    server.join().unwrap();
+}
+
+#[test]
+fn two_clients_at_once() {
+    let name = unique("two");
+    let server = spawn_echo(&name, 2);
+    let mut a = Abi::open(&name).unwrap();
+    let mut b = Client::open(&name).unwrap();
+    for i in 0..20 {
+        let ma = format!("a{i}");
+        let mb = vec![b'b'; i * 5000];
+        assert_eq!(a.write(ma.as_bytes()), wp::X4P_OK);
+        b.write(&mb).unwrap();
+        assert_eq!(client_read_wait(&mut b, WAIT).unwrap().unwrap(), mb);
+        assert_eq!(a.read_wait(WAIT).unwrap(), ma.as_bytes());
+    }
+    drop(a);
+    drop(b);
+    assert_eq!(server.join().unwrap(), vec![20, 20]);
+}
+
+#[test]
+fn server_detects_client_going_away_and_serves_again() {
+    let name = unique("serve-again");
+    let mut server = Server::create(&name).unwrap();
+    for round in 0..3 {
+        let mut p = Abi::open(&name).unwrap();
+        let mut conn = server.accept_timeout(WAIT).unwrap().expect("client");
+        assert_eq!(conn.read_timeout(Duration::from_millis(50)).unwrap(), None);
+        assert_eq!(p.write(format!("hi {round}").as_bytes()), wp::X4P_OK);
+        assert_eq!(conn.read().unwrap(), format!("hi {round}").as_bytes());
+        drop(p);
+        assert_eq!(conn.read().unwrap_err().status(), Status::Broken);
+        assert_eq!(conn.write(b"x").unwrap_err().status(), Status::Broken);
+    }
+    assert!(server
+        .accept_timeout(Duration::from_millis(50))
+        .unwrap()
+        .is_none());
+}
+
+#[test]
+fn second_server_on_same_name_is_refused() {
+    let name = unique("twice");
+    let _first = Server::create(&name).unwrap();
+    let second = Server::create(&name);
+    assert!(second.is_err(), "two live servers on one name");
+}

@@ -1,0 +1,55 @@
+//! `x4pipe build`: render, validate and write an extension folder.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Config file (default: ./x4pipe.toml if present, else the embedded defaults)
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Folder that receives the extension folder
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+    /// Folder whose files replace embedded templates of the same relative name
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Replace an existing output folder even if x4pipe did not make it
+    #[arg(long)]
+    force: bool,
+    /// Folder with the game's schemas to validate the output against (repeatable;
+    /// default: $X4PIPE_SCHEMAS). Without them XML is only checked for well-formedness.
+    #[arg(long, value_name = "DIR")]
+    schemas: Vec<PathBuf>,
+    /// Native pipe libraries to bundle: auto = all this x4pipe carries (warns about
+    /// any it lacks), all = Linux and Windows or fail
+    #[arg(long, value_enum, default_value = "auto")]
+    target: x4pipe::native::NativeTarget,
+}
+
+pub fn exec(args: Args) -> ExitCode {
+    let opts = x4pipe::pipeline::BuildOptions {
+        config: args.config,
+        out: Some(args.out),
+        templates: args.templates,
+        force: args.force,
+        project_dir: PathBuf::from("."),
+        schemas: args.schemas,
+        target: args.target,
+    };
+    match x4pipe::pipeline::build(&opts) {
+        Ok(report) => {
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            eprintln!(
+                "Built {} ({} files); {}",
+                report.extension_dir.display(),
+                report.files.len(),
+                report.validation.summary()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => super::fail(e),
+    }
+}

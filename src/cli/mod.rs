@@ -1,0 +1,73 @@
+//! The `x4pipe` command line: one module per command, each with its clap arguments
+//! (`Args`) and an `exec` that calls the library and maps the outcome to an exit code.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod build;
+mod cat;
+mod new_extension;
+mod package;
+mod validate;
+
+#[derive(Parser)]
+#[command(
+    name = "x4pipe",
+    version,
+    about = "Build, validate and package X4: Foundations extensions that talk to external programs over named pipes",
+    after_help = "Examples:\n  x4pipe build                      render the Named Pipes API extension into ./out\n  x4pipe build --config my.toml --out dist\n  x4pipe build --templates my-templates --force"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render the extension (the Named Pipes API, or the mod of an x4pipe.toml project)
+    #[command(
+        after_help = "Examples:\n  x4pipe build\n  x4pipe build --config x4pipe.toml --out dist\n  x4pipe build --templates ./my-templates   (override any embedded template file by file)"
+    )]
+    Build(build::Args),
+    /// Validate X4 XML (md, aiscripts, ui.xml, content.xml) against the game's schemas
+    #[command(
+        after_help = "Examples:\n  x4pipe validate out/my_mod --schemas ../x4-schemas\n  x4pipe validate md --game-dir \"/games/X4 Foundations\"\n  X4PIPE_SCHEMAS=schemas x4pipe validate --format github .\n\nExit codes: 0 all valid, 1 invalid files, 2 usage or I/O errors."
+    )]
+    Validate(validate::Args),
+    /// List, extract and pack X4 .cat/.dat catalogs
+    #[command(
+        after_help = "Examples:\n  x4pipe cat list 01.cat --long\n  x4pipe cat list ext_01.cat --verify\n  x4pipe cat extract 01.cat --glob 'libraries/*.xsd' --out schemas\n  x4pipe cat pack my_folder --out ext_01.cat --glob '!*.bak'"
+    )]
+    Cat(x4pipe_catalog::CatArgs),
+    /// Make a reproducible release archive (zip, or catalogs in a zip) of a built extension
+    #[command(
+        after_help = "Examples:\n  x4pipe package out/my_mod\n  x4pipe package out/my_mod --format cat --out dist/my_mod.zip\n  SOURCE_DATE_EPOCH=1700000000 x4pipe package out/my_mod"
+    )]
+    Package(x4pipe_catalog::PackageArgs),
+    /// Create a new pipe-enabled mod project (MD, Python echo server, CI workflow)
+    #[command(
+        after_help = "Examples:\n  x4pipe new-extension my_mod\n  x4pipe new-extension my_mod --api embedded --author \"Me\" --dir mods/my_mod\n  cd my_mod && x4pipe build"
+    )]
+    NewExtension(new_extension::Args),
+}
+
+/// Parse the command line and run the command.
+pub fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Build(args) => build::exec(args),
+        Command::Validate(args) => validate::exec(args),
+        Command::Cat(args) => cat::exec(args),
+        Command::Package(args) => package::exec(args),
+        Command::NewExtension(args) => new_extension::exec(args),
+    }
+}
+
+/// Print an error with its causes, cargo style, and return the failure exit code.
+fn fail(e: anyhow::Error) -> ExitCode {
+    eprintln!("error: {e}");
+    for cause in e.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+    ExitCode::from(1)
+}

@@ -1,0 +1,58 @@
+//! `x4pipe new-extension`: a new pipe-enabled mod project.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Extension id and folder name: ASCII letters, digits, underscores; not ego_
+    name: String,
+    /// Where to create the project (default: ./NAME)
+    #[arg(long, value_name = "PATH")]
+    dir: Option<PathBuf>,
+    /// Author written into content.xml
+    #[arg(long, default_value = "")]
+    author: String,
+    /// Description written into content.xml
+    #[arg(long)]
+    description: Option<String>,
+    /// standalone: depend on the Named Pipes API extension; embedded: build the API
+    /// into the mod under names derived from its id
+    #[arg(long, value_enum, default_value = "standalone")]
+    api: ApiArg,
+    /// Write into a non-empty folder (files of the same name are replaced)
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ApiArg {
+    Standalone,
+    Embedded,
+}
+
+pub fn exec(args: Args) -> ExitCode {
+    let req = x4pipe::scaffold::NewExtension {
+        dir: args.dir.unwrap_or_else(|| PathBuf::from(&args.name)),
+        name: args.name,
+        author: args.author,
+        description: args.description,
+        api: match args.api {
+            ApiArg::Standalone => x4pipe::config::ApiMode::Standalone,
+            ApiArg::Embedded => x4pipe::config::ApiMode::Embedded,
+        },
+        force: args.force,
+    };
+    match x4pipe::scaffold::new_extension(&req) {
+        Ok(files) => {
+            eprintln!(
+                "Created {} ({} files). Next:",
+                req.dir.display(),
+                files.len()
+            );
+            eprintln!("  cd {} && x4pipe build", req.dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => super::fail(e.into()),
+    }
+}

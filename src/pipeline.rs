@@ -1,0 +1,99 @@
+//! `x4pipe build`: config -> templates -> rendered files -> extension folder.
+
+pub mod check;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::config::{Config, CONFIG_FILE};
+use crate::native::{self, NativeTarget};
+use crate::output;
+use crate::render::{self, Templates};
+
+/// What `x4pipe build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Explicit config file; otherwise `x4pipe.toml` in `project_dir` if present.
+    pub config: Option<PathBuf>,
+    /// Folder that receives the extension folder; default `<project_dir>/out`.
+    pub out: Option<PathBuf>,
+    /// Folder of template overrides.
+    pub templates: Option<PathBuf>,
+    /// Replace an existing folder x4pipe did not make.
+    pub force: bool,
+    /// Where relative defaults are resolved (the current folder for the CLI).
+    pub project_dir: PathBuf,
+    /// Folders with the game's schemas (else `$X4PIPE_SCHEMAS`); the rendered XML is
+    /// validated against them before anything is written.
+    pub schemas: Vec<PathBuf>,
+    /// Which native libraries to bundle with the API's Lua client.
+    pub target: NativeTarget,
+}
+
+/// What a build produced.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub extension_dir: PathBuf,
+    pub config_file: Option<PathBuf>,
+    pub files: Vec<String>,
+    /// What the output was validated against, for the user to see.
+    pub validation: check::Checked,
+    /// Things the user should know (a native library that could not be bundled).
+    pub warnings: Vec<String>,
+}
+
+/// The config file a build uses: the explicit one, or `x4pipe.toml` in `dir`, or none
+/// (embedded defaults).
+pub fn find_config(explicit: Option<&Path>, dir: &Path) -> Option<PathBuf> {
+    match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => {
+            let candidate = dir.join(CONFIG_FILE);
+            candidate.is_file().then_some(candidate)
+        }
+    }
+}
+
+pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
+    let config_file = find_config(opts.config.as_deref(), &opts.project_dir);
+    let cfg = Config::load(config_file.as_deref())?;
+    let templates = Templates::load(opts.templates.as_deref())?;
+    let project_dir = config_file
+        .as_deref()
+        .and_then(Path::parent)
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .unwrap_or(&opts.project_dir);
+    let mut rendered = render::render_project(&cfg, &templates, project_dir)?;
+    let mut warnings = Vec::new();
+    // Only a build that carries the Lua client needs the native library.
+    if rendered.files.contains_key(&cfg.names.lua_file) {
+        let (libs, w) = native::select(opts.target)?;
+        warnings = w;
+        for (file, bytes) in libs {
+            rendered
+                .files
+                .insert(format!("{}/{file}", cfg.names.native_dir), bytes.to_vec());
+        }
+    }
+    let validation = check::check_rendered(&rendered, &opts.schemas)?;
+    let out_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| opts.project_dir.join("out"));
+    let extension_dir = output::write_extension(&out_dir, cfg.folder(), &rendered, opts.force)
+        .with_context(|| format!("cannot write the extension into {}", out_dir.display()))?;
+    Ok(BuildReport {
+        extension_dir,
+        config_file,
+        files: rendered.files.keys().cloned().collect(),
+        validation,
+        warnings,
+    })
+}

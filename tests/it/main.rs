@@ -1,0 +1,15 @@
+//! The integration tests of the x4pipe package, in one binary (ripgrep's way): one
+//! link instead of one per file. A new test file is `tests/it/<name>.rs` plus a
+//! `mod <name>;` line here (`layout.rs` fails if one is missing).
+
+mod build_cli;
+mod layout;
+mod lua_client;
+mod md_lua_contract;
+mod new_extension;
+#[cfg(target_os = "linux")]
+mod python_server;
+mod render_snapshots;
+mod schema_validity;
+mod support;
+mod validate_game_dir;

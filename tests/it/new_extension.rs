@@ -1,0 +1,305 @@
+//! `x4pipe new-extension` -> `build` -> `validate` -> `package`, for both API modes,
+//! through the real binary; embedded mods never share a global name; bad names and
+//! non-empty folders are refused without writing anything.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::support::{shared_schemas, x4pipe};
+
+use x4pipe::config::Config;
+use x4pipe::render::{render_project, Templates};
+
+fn ok(o: &Output, what: &str) {
+    assert!(
+        o.status.success(),
+        "{what} failed ({:?}):\n{}\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn schemas(version: &str) -> String {
+    shared_schemas(version).to_string_lossy().into_owned()
+}
+
+fn zip_names(path: &Path) -> Vec<String> {
+    let file = fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let archive = zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    archive.file_names().map(String::from).collect()
+}
+
+fn scaffold_build_validate_package(api: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let id = format!("my_{api}_mod");
+    ok(
+        &x4pipe(
+            tmp.path(),
+            &["new-extension", &id, "--author", "Tester", "--api", api],
+        ),
+        "new-extension",
+    );
+    let project = tmp.path().join(&id);
+    for f in [
+        "x4pipe.toml".to_string(),
+        format!("md/{id}.xml"),
+        format!("python/{id}.py"),
+        "README.md".into(),
+        ".gitignore".into(),
+        ".github/workflows/validate.yml".into(),
+    ] {
+        assert!(project.join(&f).is_file(), "{api}: {f} missing");
+    }
+    let py = fs::read_to_string(project.join(format!("python/{id}.py"))).unwrap();
+    assert!(
+        py.contains("from X4_Python_Pipe_Server import Pipe_Server"),
+        "{py}"
+    );
+    assert!(py.contains(&format!("Pipe_Server('{id}')")), "{py}");
+    let md = fs::read_to_string(project.join(format!("md/{id}.xml"))).unwrap();
+    for outcome in ["'ERROR'", "'TIMEOUT'", "'CANCELLED'"] {
+        assert!(
+            md.contains(outcome),
+            "{api}: the example MD handles {outcome}"
+        );
+    }
+
+    let (s6, s7) = (schemas("6.x"), schemas("7.x"));
+    ok(
+        &x4pipe(&project, &["build", "--schemas", &s6, "--schemas", &s7]),
+        "build",
+    );
+    let ext = project.join("out").join(&id);
+    let content = fs::read_to_string(ext.join("content.xml")).unwrap();
+    assert!(content.contains("author=\"Tester\""), "{content}");
+    assert!(ext.join(format!("md/{id}.xml")).is_file());
+    assert!(ext.join(format!("python/{id}.py")).is_file());
+    if api == "standalone" {
+        assert!(
+            content.contains(r#"<dependency id="x4pipe_named_pipes" version="100""#),
+            "{content}"
+        );
+        assert!(
+            !ext.join("ui.xml").exists(),
+            "standalone mods do not carry the API"
+        );
+        assert!(md.contains("md.Named_Pipes.Write") && md.contains("md.Pipe_Server_Host.Reloaded"));
+    } else {
+        assert!(!content.contains("<dependency id="), "{content}");
+        assert!(ext.join("ui.xml").is_file());
+        assert!(ext.join(format!("md/named_pipes_{id}.xml")).is_file());
+        assert!(ext.join(format!("md/pipe_server_host_{id}.xml")).is_file());
+        assert!(ext.join(format!("ui/{id}/named_pipes.lua")).is_file());
+        assert!(md.contains(&format!("md.Named_Pipes_{id}.Write")), "{md}");
+    }
+
+    let o = x4pipe(
+        &project,
+        &["validate", "--schemas", &s6, "--schemas", &s7, "out", "md"],
+    );
+    ok(&o, "validate");
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.contains("0 invalid"), "{summary}");
+
+    let zip = project.join(format!("{id}.zip"));
+    ok(
+        &x4pipe(
+            &project,
+            &[
+                "package",
+                &format!("out/{id}"),
+                "--out",
+                zip.to_str().unwrap(),
+            ],
+        ),
+        "package",
+    );
+    let names = zip_names(&zip);
+    assert!(names.contains(&format!("{id}/content.xml")), "{names:?}");
+    assert!(names.contains(&format!("{id}/md/{id}.xml")), "{names:?}");
+    assert!(
+        names.iter().all(|n| n.starts_with(&format!("{id}/"))),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|n| n.contains(".x4pipe-manifest")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn standalone_mod_scaffolds_builds_validates_and_packages() {
+    scaffold_build_validate_package("standalone");
+}
+
+#[test]
+fn embedded_mod_scaffolds_builds_validates_and_packages() {
+    scaffold_build_validate_package("embedded");
+}
+
+/// Everything an extension puts into the game's shared namespaces.
+#[derive(Default)]
+struct Globals {
+    md_scripts: BTreeSet<String>,
+    lua_events: BTreeSet<String>,
+    ui_screens: BTreeSet<String>,
+    addons: BTreeSet<String>,
+    files: BTreeSet<String>,
+}
+
+fn globals_of_embedded(id: &str) -> Globals {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(
+        &x4pipe(tmp.path(), &["new-extension", id, "--api", "embedded"]),
+        "new-extension",
+    );
+    let project = tmp.path().join(id);
+    let cfg = Config::load(Some(&project.join("x4pipe.toml"))).unwrap();
+    let rendered = render_project(&cfg, &Templates::load(None).unwrap(), &project).unwrap();
+    let mut g = Globals::default();
+    for (path, bytes) in &rendered.files {
+        let text = String::from_utf8_lossy(bytes);
+        if let Some(rest) = text.split("<mdscript name=\"").nth(1) {
+            g.md_scripts
+                .insert(rest.split('"').next().unwrap().to_string());
+        }
+        if let Some(rest) = text.split("<addon name=\"").nth(1) {
+            g.addons.insert(rest.split('"').next().unwrap().to_string());
+        }
+        g.files
+            .insert(format!("extensions/{}/{path}", cfg.folder()));
+        if path.ends_with(".lua") {
+            // The names the Lua client registers must be the configured ones.
+            let n = &cfg.names;
+            for ev in [
+                &n.ev_read,
+                &n.ev_write,
+                &n.ev_write_special,
+                &n.ev_check,
+                &n.ev_close,
+                &n.ev_suppress,
+                &n.ev_unsuppress,
+                &n.ev_cancel,
+                &n.ev_tick,
+            ] {
+                assert!(text.contains(&format!("\"{ev}\"")), "{path} registers {ev}");
+                g.lua_events.insert(ev.clone());
+            }
+            assert!(
+                text.contains(&format!("\"{}\"", n.ui_screen)),
+                "{path} uses its screen"
+            );
+            assert!(
+                text.contains(&format!("\"{}\"", n.loaded)),
+                "{path} uses its loaded signal"
+            );
+            g.lua_events.insert(n.loaded.clone());
+        }
+    }
+    g.ui_screens.insert(cfg.names.ui_screen.clone());
+    assert_eq!(g.md_scripts.len(), 3, "{:?}", g.md_scripts);
+    g
+}
+
+#[test]
+fn two_embedded_mods_share_no_global_name() {
+    let a = globals_of_embedded("alpha_mod");
+    let b = globals_of_embedded("beta_mod");
+    let disjoint = |x: &BTreeSet<String>, y: &BTreeSet<String>, what: &str| {
+        assert!(!x.is_empty() && !y.is_empty(), "{what}: nothing collected");
+        let common: Vec<_> = x.intersection(y).collect();
+        assert!(
+            common.is_empty(),
+            "{what} shared by two embedded mods: {common:?}"
+        );
+    };
+    disjoint(&a.md_scripts, &b.md_scripts, "MD script names");
+    disjoint(&a.lua_events, &b.lua_events, "Lua event names");
+    disjoint(&a.ui_screens, &b.ui_screens, "UI screen names");
+    disjoint(&a.addons, &b.addons, "ui.xml addon names");
+    disjoint(&a.files, &b.files, "installed file paths");
+    // Nor with the standalone API.
+    let api = Config::default();
+    for g in [&a, &b] {
+        assert!(
+            !g.md_scripts.contains(&api.names.md_pipes)
+                && !g.md_scripts.contains(&api.names.md_host)
+        );
+        assert!(!g.lua_events.contains(&api.names.ev_read));
+        assert!(!g.ui_screens.contains(&api.names.ui_screen));
+    }
+}
+
+#[test]
+fn bad_names_are_refused_and_nothing_is_written() {
+    for (name, phrase) in [
+        ("my mod", "' '"),
+        ("my-mod", "'-'"),
+        ("ego_mod", "ego_"),
+        ("EGO_mod", "ego_"),
+        ("modé", "'é'"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let o = x4pipe(tmp.path(), &["new-extension", name]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(phrase) && err.contains(name), "{name}: {err}");
+        let left: Vec<PathBuf> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert!(left.is_empty(), "{name}: wrote {left:?}");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let o = x4pipe(tmp.path(), &["new-extension", ""]);
+    assert_ne!(o.status.code(), Some(0));
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_non_empty_folder_needs_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("proj");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("notes.txt"), "keep me").unwrap();
+    let o = x4pipe(tmp.path(), &["new-extension", "my_mod", "--dir", "proj"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not empty"));
+    let left: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["notes.txt"], "nothing added");
+    assert_eq!(
+        fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "no staging folder left"
+    );
+
+    ok(
+        &x4pipe(
+            tmp.path(),
+            &["new-extension", "my_mod", "--dir", "proj", "--force"],
+        ),
+        "--force",
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    assert!(dir.join("x4pipe.toml").is_file());
+
+    // An empty folder is fine without --force.
+    fs::create_dir_all(tmp.path().join("empty")).unwrap();
+    ok(
+        &x4pipe(
+            tmp.path(),
+            &["new-extension", "other_mod", "--dir", "empty"],
+        ),
+        "empty dir",
+    );
+    assert!(tmp.path().join("empty/x4pipe.toml").is_file());
+}
