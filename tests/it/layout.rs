@@ -25,9 +25,8 @@ fn modules_in(dir: &Path) -> Vec<String> {
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        if path.extension().is_some_and(|e| e == "rs") && stem != "main" {
-            names.push(stem);
-        } else if path.join("mod.rs").is_file() {
+        let file_module = path.extension().is_some_and(|e| e == "rs") && stem != "main";
+        if file_module || path.join("mod.rs").is_file() {
             names.push(stem);
         }
     }

@@ -414,6 +414,16 @@ impl Host {
         std::mem::take(&mut self.state.borrow_mut().signals)
     }
 
+    /// Whether a signal with this control name came (without copying values).
+    #[allow(dead_code)] // used by benches/lua_roundtrip.rs, which includes this file
+    pub fn has_signal(&self, control: &str) -> bool {
+        self.state
+            .borrow()
+            .signals
+            .iter()
+            .any(|s| s.control == control)
+    }
+
     /// Signals with this control name.
     pub fn signals_for(&self, control: &str) -> Vec<Signal> {
         self.state
