@@ -11,6 +11,8 @@
 //! the Lua side, not what a mod sees at 60 fps. MB/s counts the bytes of both
 //! directions (2 x size per round trip).
 
+// The bench uses a part of the tests' support (the fake host, the Lua rendering).
+#[allow(dead_code)]
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 
