@@ -374,9 +374,9 @@ impl Config {
         let e = &self.extension;
         check_ext_id("extension.id", &e.id)?;
         check_ext_id("extension.folder", self.folder())?;
-        check_text("extension.name", &e.name, false)?;
-        check_text("extension.description", &e.description, true)?;
-        check_text("extension.author", &e.author, true)?;
+        check_text("extension.name", &e.name, Text::OneLine)?;
+        check_text("extension.description", &e.description, Text::Lines)?;
+        check_text("extension.author", &e.author, Text::OneLineOrEmpty)?;
         if e.version.0 < 100 {
             return Err(key_err(
                 "extension.version",
@@ -596,14 +596,37 @@ fn check_rel_path(key: &str, v: &str) -> Result<(), ConfigError> {
 
 /// Free text goes into XML attributes (escaped), but control characters are refused:
 /// XML 1.0 cannot carry most of them at all.
-fn check_text(key: &str, v: &str, allow_empty: bool) -> Result<(), ConfigError> {
-    if !allow_empty && v.trim().is_empty() {
+/// What a free-text value may hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Text {
+    /// A title: one line, not empty. It also lands in comments of generated code
+    /// (Lua `--`, XML), where a line break would end the comment.
+    OneLine,
+    OneLineOrEmpty,
+    /// Prose: line breaks allowed (it only reaches escaped XML attributes).
+    Lines,
+}
+
+fn check_text(key: &str, v: &str, kind: Text) -> Result<(), ConfigError> {
+    if kind == Text::OneLine && v.trim().is_empty() {
         return Err(key_err(key, "must not be empty"));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    let line_break = |c: char| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}');
+    if kind != Text::Lines {
+        if let Some(c) = v.chars().find(|&c| line_break(c)) {
+            return Err(key_err(
+                key,
+                format!("contains a line break ({c:?}): this value must be one line"),
+            ));
+        }
+    }
+    // XML 1.0 cannot carry C0 controls other than tab and line feed, nor U+FFFE/U+FFFF.
+    if let Some(c) = v.chars().find(|&c| {
+        (c.is_control() && !matches!(c, '\n' | '\t')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    }) {
         return Err(key_err(
             key,
-            "contains control characters, which XML cannot carry",
+            format!("contains the character {c:?}, which XML cannot carry"),
         ));
     }
     Ok(())

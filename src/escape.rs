@@ -72,6 +72,18 @@ pub fn lua_str(s: &str) -> String {
     out
 }
 
+/// Text for a one-line comment (Lua `--`, Python `#`): every line break becomes a
+/// space, so the value cannot end the comment and start code. Config checks already
+/// keep titles to one line; this is the backstop for templates and future keys.
+pub fn comment_line(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{b}' | '\u{c}' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
 /// A Python string literal, single-quoted, safe for any input.
 pub fn py_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -93,6 +105,12 @@ pub fn py_str(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comment_line_keeps_one_line() {
+        assert_eq!(comment_line("a\nb\r\nc\u{2028}d"), "a b  c d");
+        assert_eq!(comment_line("plain -- text"), "plain -- text");
+    }
 
     #[test]
     fn xml_attr_escapes_markup_and_quotes() {

@@ -152,6 +152,7 @@ pub(crate) fn environment<'a>() -> Environment<'a> {
     env.add_filter("xml_attr", |s: String| escape::xml_attr(&s));
     env.add_filter("xml_text", |s: String| escape::xml_text(&s));
     env.add_filter("lua_str", |s: String| escape::lua_str(&s));
+    env.add_filter("comment_line", |s: String| escape::comment_line(&s));
     env.add_filter("py_str", |s: String| escape::py_str(&s));
     env.add_filter("toml_str", |s: String| toml::Value::String(s).to_string());
     env.add_filter("md_str", |s: String| {

@@ -211,6 +211,29 @@ fn bad_configs_are_rejected_naming_the_key_and_line_and_write_nothing() {
     }
 }
 
+/// One-line values (a name, an author) reach comments and strings of MD, Lua and XML:
+/// a line break there is refused at load time, naming the key.
+#[test]
+fn line_breaks_in_one_line_values_are_refused_naming_the_key() {
+    for key in ["name", "author"] {
+        for brk in ["\\n", "\\r", "\\u2028", "\\u2029", "\\uFFFE"] {
+            let tmp = tempfile::tempdir().unwrap();
+            let toml = format!(
+                "[extension]\nid = \"my_mod\"\n{key} = \"Evil{brk}os.execute('echo pwned')\"\n"
+            );
+            fs::write(tmp.path().join("x4pipe.toml"), &toml).unwrap();
+            let o = x4pipe(tmp.path(), &["build"]);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(1), "{toml}: {err}");
+            assert!(
+                err.contains(&format!("config key `extension.{key}`")),
+                "{toml}: {err}"
+            );
+            assert!(!tmp.path().join("out").exists(), "nothing written: {toml}");
+        }
+    }
+}
+
 #[test]
 fn config_errors_point_at_the_line_of_the_key() {
     let tmp = tempfile::tempdir().unwrap();

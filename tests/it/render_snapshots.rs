@@ -114,3 +114,30 @@ fn no_default_name_leaks_into_a_renamed_build() {
         }
     }
 }
+
+/// Everything before the first line of code in the rendered Lua client is comment, for
+/// any extension name: a line break in a config value must not start Lua code (the
+/// file runs in every player's game). Values are set here past the config checks, as a
+/// template override or a future key could bring them in.
+#[test]
+fn no_config_value_can_end_the_lua_header_comment() {
+    for evil in [
+        "Evil\nos.execute('echo pwned')",
+        "Evil\r\nos.execute('echo pwned')",
+        "Evil\ros.execute('echo pwned')",
+        "Evil ]] os.execute('echo pwned') --[[",
+    ] {
+        let mut cfg = Config::default();
+        cfg.extension.name = evil.into();
+        let rendered = render_api_default(&cfg).unwrap();
+        let lua = String::from_utf8(rendered.files[&cfg.names.lua_file].clone()).unwrap();
+        let first_code = lua
+            .split(['\n', '\r'])
+            .find(|l| !l.trim().is_empty() && !l.starts_with("--"))
+            .unwrap();
+        assert!(
+            first_code.starts_with("local SCREEN = "),
+            "{evil:?} put code into the header: {first_code:?}"
+        );
+    }
+}
