@@ -95,6 +95,18 @@ impl Connection {
         }
     }
 
+    /// The process id of the client (Linux: `SO_PEERCRED`; Windows:
+    /// `GetNamedPipeClientProcessId`). A host uses it to find the game's folder.
+    pub fn peer_pid(&self) -> Result<u32> {
+        self.conn.peer_pid()
+    }
+
+    /// The executable of the client process (Linux: `/proc/<pid>/exe`; Windows:
+    /// `QueryFullProcessImageNameW`).
+    pub fn peer_exe(&self) -> Result<std::path::PathBuf> {
+        os::process_exe(self.peer_pid()?)
+    }
+
     /// Sends one whole message, waiting as long as the client needs to read it.
     pub fn write(&mut self, data: &[u8]) -> Result<()> {
         self.conn.write(data, None)

@@ -35,6 +35,27 @@ pub fn getuid() -> u32 {
     unsafe { libc::getuid() }
 }
 
+/// The process id of the peer of a connected `AF_UNIX` socket (`SO_PEERCRED`: the
+/// process that called `connect()`).
+pub fn peer_pid(fd: BorrowedFd<'_>) -> io::Result<u32> {
+    let mut cred = MaybeUninit::<libc::ucred>::zeroed();
+    let mut len = size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: cred has room for a ucred and len says so; the kernel writes at most len.
+    cvt(unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            cred.as_mut_ptr().cast(),
+            &mut len,
+        )
+    })?;
+    // SAFETY: zero-initialised and (partly) filled by the kernel: every bit pattern of
+    // ucred (three integers) is valid.
+    let cred = unsafe { cred.assume_init() };
+    Ok(cred.pid as u32)
+}
+
 /// A new `AF_UNIX` `SOCK_SEQPACKET` socket, close-on-exec, optionally non-blocking.
 pub fn seqpacket_socket(nonblocking: bool) -> io::Result<OwnedFd> {
     let mut ty = libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC;

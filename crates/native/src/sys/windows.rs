@@ -40,12 +40,13 @@ use windows_sys::Win32::Storage::FileSystem::{
     SECURITY_SQOS_PRESENT,
 };
 use windows_sys::Win32::System::Pipes::{
-    ConnectNamedPipe, CreateNamedPipeW, PeekNamedPipe, SetNamedPipeHandleState, WaitNamedPipeW,
+    ConnectNamedPipe, CreateNamedPipeW, GetNamedPipeClientProcessId, PeekNamedPipe, SetNamedPipeHandleState, WaitNamedPipeW,
     PIPE_READMODE_MESSAGE, PIPE_REJECT_REMOTE_CLIENTS, PIPE_TYPE_MESSAGE, PIPE_UNLIMITED_INSTANCES,
     PIPE_WAIT,
 };
 use windows_sys::Win32::System::Threading::{
-    CreateEventW, GetCurrentProcess, OpenProcessToken, WaitForSingleObject, INFINITE,
+    CreateEventW, GetCurrentProcess, OpenProcess, OpenProcessToken, QueryFullProcessImageNameW,
+    WaitForSingleObject, INFINITE, PROCESS_NAME_WIN32, PROCESS_QUERY_LIMITED_INFORMATION,
 };
 use windows_sys::Win32::System::IO::{CancelIoEx, GetOverlappedResult, OVERLAPPED};
 
@@ -445,6 +446,37 @@ impl MsgPipe {
         }
         Ok(WriteOutcome::Done)
     }
+}
+
+impl MsgPipe {
+    /// Server side: the process id of the client connected to this instance.
+    pub fn client_pid(&self) -> io::Result<u32> {
+        let mut pid = 0u32;
+        // SAFETY: h is a valid pipe handle; pid is a valid out-pointer.
+        if unsafe { GetNamedPipeClientProcessId(self.h.0, &mut pid) } == 0 {
+            return Err(last_error());
+        }
+        Ok(pid)
+    }
+}
+
+/// The full path of the executable of process `pid`.
+pub fn process_image(pid: u32) -> io::Result<String> {
+    // SAFETY: plain call; a NULL result is an error.
+    let h = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
+    if h.is_null() {
+        return Err(last_error());
+    }
+    let h = Owned(h);
+    let mut buf = vec![0u16; 32 * 1024];
+    let mut len = buf.len() as u32;
+    // SAFETY: buf has len writable u16s; len is updated to the characters written.
+    if unsafe { QueryFullProcessImageNameW(h.0, PROCESS_NAME_WIN32, buf.as_mut_ptr(), &mut len) }
+        == 0
+    {
+        return Err(last_error());
+    }
+    Ok(String::from_utf16_lossy(&buf[..len as usize]))
 }
 
 impl Drop for MsgPipe {

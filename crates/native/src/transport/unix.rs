@@ -129,6 +129,11 @@ impl Conn {
         }
     }
 
+    /// The process id of the other end (the process that connected).
+    pub fn peer_pid(&self) -> Result<u32> {
+        sys::peer_pid(self.fd.as_fd()).map_err(|e| Error::os(Status::Other, "SO_PEERCRED", &e))
+    }
+
     /// Waits until something can be read (a packet, or the peer closing), at most
     /// `timeout` (`None` = forever). `Ok(false)` on timeout.
     pub fn wait_readable(&self, timeout: Option<Duration>) -> Result<bool> {
@@ -182,6 +187,12 @@ impl Conn {
         }
         Ok(())
     }
+}
+
+/// The executable of process `pid` (`/proc/<pid>/exe`).
+pub fn process_exe(pid: u32) -> Result<PathBuf> {
+    std::fs::read_link(format!("/proc/{pid}/exe"))
+        .map_err(|e| Error::os(Status::Other, &format!("reading /proc/{pid}/exe"), &e))
 }
 
 /// Connects to the server of `name` (client side). The returned pipe is non-blocking.

@@ -66,6 +66,13 @@ impl Conn {
         }
     }
 
+    /// Server side: the process id of the connected client.
+    pub fn peer_pid(&self) -> Result<u32> {
+        self.pipe
+            .client_pid()
+            .map_err(|e| Error::os(Status::Other, "GetNamedPipeClientProcessId", &e))
+    }
+
     /// Waits until the pending read has finished (a message or an error is there),
     /// at most `timeout`. `Ok(false)` on timeout.
     pub fn wait_readable(&self, timeout: Option<Duration>) -> Result<bool> {
@@ -101,6 +108,13 @@ impl Conn {
             Err(e) => Err(self.fail(Status::Other, "WriteFile", &e)),
         }
     }
+}
+
+/// The executable of process `pid` (`QueryFullProcessImageNameW`).
+pub fn process_exe(pid: u32) -> Result<std::path::PathBuf> {
+    sys::process_image(pid)
+        .map(Into::into)
+        .map_err(|e| Error::os(Status::Other, &format!("reading the image of process {pid}"), &e))
 }
 
 /// Opens `\\.\pipe\<name>` as a client.

@@ -273,3 +273,37 @@ fn second_server_on_same_name_is_refused() {
     let second = Server::create(&name);
     assert!(second.is_err(), "two live servers on one name");
 }
+
+#[test]
+fn server_knows_the_client_process() {
+    // A host finds the game's folder from the process at the other end of its pipe.
+    let name = unique("peer");
+    let mut server = Server::create(&name).unwrap();
+    let _client = Client::open(&name).unwrap();
+    let conn = server.accept_timeout(WAIT).unwrap().expect("client");
+    assert_eq!(conn.peer_pid().unwrap(), std::process::id());
+    let exe = conn.peer_exe().unwrap();
+    let me = std::env::current_exe().unwrap();
+    assert_eq!(
+        exe.file_name().map(|n| n.to_ascii_lowercase()),
+        me.file_name().map(|n| n.to_ascii_lowercase()),
+        "{exe:?} vs {me:?}"
+    );
+}
+
+#[test]
+fn eight_clients_connected_at_once_are_all_served() {
+    // A host serves every copy of the game's host script at the same time.
+    let name = unique("eight");
+    let server = spawn_echo(&name, 8);
+    let mut clients: Vec<Client> = (0..8).map(|_| Client::open(&name).unwrap()).collect();
+    for (i, c) in clients.iter_mut().enumerate() {
+        c.write(format!("client {i}").as_bytes()).unwrap();
+    }
+    for (i, c) in clients.iter_mut().enumerate() {
+        let got = client_read_wait(c, WAIT).unwrap().expect("echo");
+        assert_eq!(got, format!("client {i}").as_bytes());
+    }
+    drop(clients);
+    assert_eq!(server.join().unwrap(), vec![1; 8]);
+}
