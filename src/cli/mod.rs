@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod build;
 mod cat;
+mod host;
 mod new_extension;
 mod package;
 mod validate;
@@ -50,6 +51,12 @@ enum Command {
         after_help = "Examples:\n  x4pipe new-extension my_mod\n  x4pipe new-extension my_mod --api embedded --author \"Me\" --dir mods/my_mod\n  cd my_mod && x4pipe build"
     )]
     NewExtension(new_extension::Args),
+    /// Run the Python pipe host: serve the game's host pipe and run the Python modules
+    /// mods register (Linux and Windows, any number of game clients)
+    #[command(
+        after_help = "Examples:\n  x4pipe host\n  x4pipe host --allow my_mod --verbose\n  x4pipe host --x4-dir \"/games/X4 Foundations\" --python /usr/bin/python3\n\nOnly extensions allowed in the permissions file (or with --allow) run Python.\nCtrl-C stops the host and every module. Exit codes: 0 stopped by Ctrl-C, 2 could not start."
+    )]
+    Host(host::Args),
 }
 
 /// Parse the command line and run the command.
@@ -60,6 +67,7 @@ pub fn main() -> ExitCode {
         Command::Cat(args) => cat::exec(args),
         Command::Package(args) => package::exec(args),
         Command::NewExtension(args) => new_extension::exec(args),
+        Command::Host(args) => host::exec(args),
     }
 }
 

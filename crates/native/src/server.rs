@@ -104,7 +104,7 @@ impl Connection {
     /// The executable of the client process (Linux: `/proc/<pid>/exe`; Windows:
     /// `QueryFullProcessImageNameW`).
     pub fn peer_exe(&self) -> Result<std::path::PathBuf> {
-        os::process_exe(self.peer_pid()?)
+        transport::process_exe(self.peer_pid()?)
     }
 
     /// Sends one whole message, waiting as long as the client needs to read it.

@@ -1,0 +1,73 @@
+//! `x4pipe host`: run the Python pipe host until Ctrl-C, printing its log.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use x4pipe_host::{Config, Event, PythonCmd, DEFAULT_PIPE};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The X4 folder (default: from the game process, else from Lua's package.path)
+    #[arg(long, value_name = "DIR")]
+    x4_dir: Option<PathBuf>,
+    /// Python interpreter for the modules (default: python3; on Windows `py -3`)
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+    /// Permissions file: extension ids allowed to run Python (created with instructions
+    /// if missing; default: ~/.config/x4pipe/permissions.json, on Windows
+    /// %APPDATA%\x4pipe\permissions.json)
+    #[arg(long, value_name = "FILE")]
+    permissions: Option<PathBuf>,
+    /// Also allow this extension id (repeatable)
+    #[arg(long, value_name = "EXT_ID")]
+    allow: Vec<String>,
+    /// Name of the host pipe (the `host_pipe` name of the API build)
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_PIPE)]
+    pipe: String,
+    /// Log every message from the game, not only connects, modules and errors
+    #[arg(long)]
+    verbose: bool,
+}
+
+pub fn exec(args: Args) -> ExitCode {
+    let Some(permissions) = args
+        .permissions
+        .or_else(x4pipe_host::permissions::default_path)
+    else {
+        eprintln!("error: no home folder to keep the permissions file in; pass --permissions FILE");
+        return ExitCode::from(2);
+    };
+    let config = Config {
+        pipe: args.pipe,
+        x4_dir: args.x4_dir,
+        python: args
+            .python
+            .map(PythonCmd::path)
+            .unwrap_or_else(PythonCmd::default_for_os),
+        permissions,
+        allow: args.allow,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        if let Err(e) = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed)) {
+            eprintln!("error: cannot catch Ctrl-C: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let verbose = args.verbose;
+    let sink = Arc::new(move |event: Event| {
+        if verbose || !event.is_verbose() {
+            println!("{event}");
+        }
+    });
+    match x4pipe_host::run(config, stop, sink) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
