@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import traceback
 
 
 def _exit_with_host():
@@ -27,10 +28,7 @@ def _exit_with_host():
     os._exit(0)
 
 
-def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: x4pipe_module.py MODULE_FILE")
-    path = sys.argv[1]
+def _run(path):
     # Ctrl-C in the host's console reaches us too; the host stops us itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_host, daemon=True).start()
@@ -46,12 +44,33 @@ def main():
 
     entry = getattr(module, "main", None)
     if not callable(entry):
-        print('Module lacks "main()": ' + path, file=sys.stderr)
-        sys.exit(3)
+        print('Module lacks "main()": ' + path)
+        return 3
 
     from X4_Python_Pipe_Server.Classes import run_entry
 
     run_entry(entry, test=False)
+    return 0
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: x4pipe_module.py MODULE_FILE")
+    # One stream for the host's log, so a traceback stays in order with prints.
+    sys.stderr.flush()
+    os.dup2(sys.stdout.fileno(), sys.stderr.fileno())
+    try:
+        code = _run(sys.argv[1])
+    except SystemExit as ex:
+        code = ex.code if isinstance(ex.code, int) else (0 if ex.code is None else 1)
+        if not isinstance(ex.code, int) and ex.code is not None:
+            print(ex.code)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    # os._exit: the stdin watcher thread must not hold up the interpreter's shutdown.
+    sys.stdout.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

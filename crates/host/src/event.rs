@@ -13,17 +13,27 @@ pub type Sink = Arc<dyn Fn(Event) + Send + Sync>;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// The host pipe is served.
-    Serving { pipe: String, location: String },
+    Serving {
+        pipe: String,
+        location: String,
+    },
     /// The permissions file was created with its instructions.
-    PermissionsCreated { path: PathBuf },
+    PermissionsCreated {
+        path: PathBuf,
+    },
     /// Which permissions file is used.
-    PermissionsFile { path: PathBuf },
+    PermissionsFile {
+        path: PathBuf,
+    },
     ClientConnected {
         client: u64,
         pid: Option<u32>,
         x4_dir: Option<(PathBuf, crate::x4dir::Source)>,
     },
-    ClientDisconnected { client: u64, reason: String },
+    ClientDisconnected {
+        client: u64,
+        reason: String,
+    },
     /// A client's X4 folder, learnt after it connected (from package.path).
     X4Dir {
         client: u64,
@@ -31,7 +41,10 @@ pub enum Event {
         source: crate::x4dir::Source,
     },
     /// Every message (verbose).
-    Message { client: u64, text: String },
+    Message {
+        client: u64,
+        text: String,
+    },
     /// A module was refused: path rules, unknown X4 folder or permissions.
     ModuleRefused {
         client: u64,
@@ -39,10 +52,20 @@ pub enum Event {
         reason: String,
     },
     /// A module registered again (verbose).
-    ModuleAlreadyRunning { client: u64, module: String },
-    ModuleStarted { module: String, pid: u32, ext_id: String },
+    ModuleAlreadyRunning {
+        client: u64,
+        module: String,
+    },
+    ModuleStarted {
+        module: String,
+        pid: u32,
+        ext_id: String,
+    },
     /// A line the module printed.
-    ModuleOutput { module: String, line: String },
+    ModuleOutput {
+        module: String,
+        line: String,
+    },
     /// The module's process ended; `tail` is its last output.
     ModuleExited {
         module: String,
@@ -51,10 +74,20 @@ pub enum Event {
         restart_in: Option<Duration>,
         tail: Vec<String>,
     },
-    ModuleRestarted { module: String, pid: u32, attempt: u32 },
+    ModuleRestarted {
+        module: String,
+        pid: u32,
+        attempt: u32,
+    },
     /// A module's process could not be started.
-    ModuleSpawnFailed { module: String, error: String, restart_in: Duration },
-    ModuleStopped { module: String },
+    ModuleSpawnFailed {
+        module: String,
+        error: String,
+        restart_in: Duration,
+    },
+    ModuleStopped {
+        module: String,
+    },
     Stopped,
 }
 
@@ -63,7 +96,9 @@ impl Event {
     pub fn is_verbose(&self) -> bool {
         matches!(
             self,
-            Event::Message { .. } | Event::ModuleAlreadyRunning { .. } | Event::PermissionsFile { .. }
+            Event::Message { .. }
+                | Event::ModuleAlreadyRunning { .. }
+                | Event::PermissionsFile { .. }
         )
     }
 }

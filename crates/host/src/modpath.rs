@@ -34,7 +34,9 @@ pub fn resolve(x4: &Path, registered: &str) -> Result<Module, Refused> {
         return refuse("absolute paths are not allowed; register a path relative to the X4 folder, like extensions/<folder>/<file>.py");
     }
     if raw.contains(':') {
-        return refuse("drive letters (and `:`) are not allowed; register a path relative to the X4 folder");
+        return refuse(
+            "drive letters (and `:`) are not allowed; register a path relative to the X4 folder",
+        );
     }
     let parts: Vec<&str> = raw
         .split(['/', '\\'])
@@ -90,10 +92,7 @@ fn extension_id(ext_dir: &Path) -> Result<String, Refused> {
         Some(id) if root.has_tag_name("content") && !id.trim().is_empty() => {
             Ok(id.trim().to_owned())
         }
-        _ => refuse(format!(
-            "{} has no <content id=\"...\">",
-            path.display()
-        )),
+        _ => refuse(format!("{} has no <content id=\"...\">", path.display())),
     }
 }
 
@@ -153,7 +152,9 @@ mod tests {
         std::fs::write(&outside, "").unwrap();
         let link = tmp.path().join("extensions/my_mod/python/evil.py");
         std::os::unix::fs::symlink(&outside, &link).unwrap();
-        assert!(why(tmp.path(), "extensions/my_mod/python/evil.py").contains("outside its extension"));
+        assert!(
+            why(tmp.path(), "extensions/my_mod/python/evil.py").contains("outside its extension")
+        );
         // A modder's extension folder that is itself a symlink to a work folder.
         let work = tempfile::tempdir().unwrap();
         std::fs::create_dir(work.path().join("py")).unwrap();
@@ -167,7 +168,11 @@ mod tests {
     #[test]
     fn content_xml_without_id_is_refused() {
         let tmp = x4();
-        std::fs::write(tmp.path().join("extensions/my_mod/content.xml"), "<content/>").unwrap();
+        std::fs::write(
+            tmp.path().join("extensions/my_mod/content.xml"),
+            "<content/>",
+        )
+        .unwrap();
         assert!(why(tmp.path(), "extensions/my_mod/python/mod.py").contains("no <content id"));
         std::fs::remove_file(tmp.path().join("extensions/my_mod/content.xml")).unwrap();
         assert!(why(tmp.path(), "extensions/my_mod/python/mod.py").contains("cannot read"));

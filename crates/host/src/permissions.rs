@@ -83,7 +83,9 @@ impl Permissions {
         );
         match read(&self.path) {
             Ok(allowed) if allowed.contains(ext_id) => Verdict::Allowed,
-            Ok(_) => Verdict::Refused(format!("extension {ext_id} is not allowed to run Python; {how}")),
+            Ok(_) => Verdict::Refused(format!(
+                "extension {ext_id} is not allowed to run Python; {how}"
+            )),
             Err(e) => Verdict::Refused(format!("the permissions file is unusable ({e}); {how}")),
         }
     }
@@ -103,7 +105,9 @@ fn read(path: &Path) -> Result<BTreeSet<String>> {
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| bad(format!("line {}, column {}: {e}", e.line(), e.column())))?;
     let serde_json::Value::Object(map) = value else {
-        return Err(bad("expected a JSON object of extension ids, like {\"my_mod\": true}".into()));
+        return Err(bad(
+            "expected a JSON object of extension ids, like {\"my_mod\": true}".into(),
+        ));
     };
     let mut allowed = BTreeSet::new();
     for (key, value) in map {

@@ -25,7 +25,10 @@ const FILES: &[(&str, &str)] = &[
         "X4_Python_Pipe_Server/Classes/_windows.py",
         include_str!("../python/X4_Python_Pipe_Server/Classes/_windows.py"),
     ),
-    ("x4pipe_module.py", include_str!("../python/x4pipe_module.py")),
+    (
+        "x4pipe_module.py",
+        include_str!("../python/x4pipe_module.py"),
+    ),
 ];
 
 /// The runner's exit code for "the module has no main()": restarting cannot help.
@@ -80,7 +83,10 @@ impl PythonCmd {
     pub fn check(&self) -> Result<()> {
         let out = self
             .command()
-            .args(["-c", "import sys; sys.exit(0 if sys.version_info >= (3, 6) else 7)"])
+            .args([
+                "-c",
+                "import sys; sys.exit(0 if sys.version_info >= (3, 6) else 7)",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

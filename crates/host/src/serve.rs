@@ -175,14 +175,10 @@ fn check_transport(pipe: &str) -> Result<String> {
 
 fn serve_client(id: u64, mut conn: Connection, ctx: &Ctx) {
     let pid = conn.peer_pid().ok();
-    let mut x4 = ctx
-        .x4_dir
-        .clone()
-        .map(|d| (d, Source::Option))
-        .or_else(|| {
-            let exe = conn.peer_exe().ok()?;
-            x4dir::from_exe(&exe).map(|d| (d, Source::GameProcess))
-        });
+    let mut x4 = ctx.x4_dir.clone().map(|d| (d, Source::Option)).or_else(|| {
+        let exe = conn.peer_exe().ok()?;
+        x4dir::from_exe(&exe).map(|d| (d, Source::GameProcess))
+    });
     (ctx.sink)(Event::ClientConnected {
         client: id,
         pid,
@@ -205,9 +201,7 @@ fn serve_client(id: u64, mut conn: Connection, ctx: &Ctx) {
         match Command::parse(&message) {
             Command::Ping | Command::Unknown(_) => {}
             Command::Restart => break "it asked for a restart".to_owned(),
-            Command::GarbageCollected => {
-                break "its Lua state was garbage collected".to_owned()
-            }
+            Command::GarbageCollected => break "its Lua state was garbage collected".to_owned(),
             Command::PackagePath(path) => {
                 // The game process and --x4-dir are better sources; package.path
                 // only fills the gap (and is empty since game 7.5).

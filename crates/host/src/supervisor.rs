@@ -209,7 +209,8 @@ impl Supervisor {
                     if ran_for >= HEALTHY_RUN {
                         p.failures = 0;
                     }
-                    let restart_in = (status.code() != Some(EXIT_NO_MAIN)).then(|| backoff(p.failures));
+                    let restart_in =
+                        (status.code() != Some(EXIT_NO_MAIN)).then(|| backoff(p.failures));
                     (self.sink)(Event::ModuleExited {
                         module: p.module.registered.clone(),
                         status: describe(status),

@@ -112,9 +112,13 @@ impl Conn {
 
 /// The executable of process `pid` (`QueryFullProcessImageNameW`).
 pub fn process_exe(pid: u32) -> Result<std::path::PathBuf> {
-    sys::process_image(pid)
-        .map(Into::into)
-        .map_err(|e| Error::os(Status::Other, &format!("reading the image of process {pid}"), &e))
+    sys::process_image(pid).map(Into::into).map_err(|e| {
+        Error::os(
+            Status::Other,
+            &format!("reading the image of process {pid}"),
+            &e,
+        )
+    })
 }
 
 /// Opens `\\.\pipe\<name>` as a client.
