@@ -3,6 +3,8 @@
 //! `mod <name>;` line here (`layout.rs` fails if one is missing).
 
 mod build_cli;
+#[cfg(target_os = "linux")]
+mod host;
 mod layout;
 mod lua_client;
 mod md_lua_contract;

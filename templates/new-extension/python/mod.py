@@ -1,28 +1,19 @@
-"""{{ ext.id }}: the Python side of the mod, run by the X4 Python pipe host.
+"""{{ ext.id }}: the Python side of the mod, run by the Python pipe host.
 
-The host imports this file after the mod's MD registers it (Register_Module) and
-runs main() in a thread. This one echoes every message back on the pipe '{{ pipe }}'.
-Made by `x4pipe new-extension`; this file is yours to change.
+Start the host outside the game with `x4pipe host --allow {{ ext.id }}` (Linux and
+Windows). When the mod's MD registers this file (Register_Module), the host runs
+main() in its own Python process, again whenever the game reconnects, and restarts it
+if it crashes. This one echoes every message back on the pipe '{{ pipe }}'.
+It uses only the X4_Python_Pipe_Server API, so the original X4 Python pipe host runs
+it too. Made by `x4pipe new-extension`; this file is yours to change.
 """
-try:
-    from X4_Python_Pipe_Server import Pipe_Server
-except ImportError:
-    # Linux, where the Windows pipe host does not run: the Named Pipes API ships the
-    # server end of its Linux transport as python/x4pipe_server.py (put that folder on
-    # PYTHONPATH and run this file directly).
-    from x4pipe_server import Pipe_Server
+from X4_Python_Pipe_Server import Pipe_Server
 
 
-def main():
+def main(args=None):
     pipe = Pipe_Server({{ pipe | py_str }})
+    pipe.Connect()
     while True:
-        try:
-            message = pipe.Read()
-            pipe.Write(message)
-        except ConnectionResetError:
-            # The game closed the pipe (reload, quit): wait for it to come back.
-            continue
-
-
-if __name__ == "__main__":
-    main()
+        # When the game goes away, Read/Write raise and the host runs main() again.
+        message = pipe.Read()
+        pipe.Write(message)

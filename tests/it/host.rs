@@ -1,20 +1,17 @@
 //! `x4pipe host` end to end on Linux: the real Lua client of the API (in LuaJIT, in the
-//! fake X4 UI of tests/support/host.rs) talks to the real host binary, which runs real
+//! fake X4 UI of tests/it/support/host.rs) talks to the real host binary, which runs real
 //! Python modules written against the original X4_Python_Pipe_Server API.
 //!
 //! Every test uses its own pipe names (other tests and engineers run at the same time).
-#![cfg(target_os = "linux")]
 
-mod support;
-
+use crate::support::host::Host;
+use crate::support::pipe_name;
+use crate::support::render::names;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::host::Host;
-use support::pipe_name;
-use support::render::names;
 
 const LONG: Duration = Duration::from_secs(20);
 
@@ -517,4 +514,65 @@ fn refused_extension_and_escaping_paths_start_nothing() {
     // The allowed extension still works on the same connection.
     lua.write(&host_pipe, &format!("modules:{allowed};"));
     host.wait_for(&format!("started module {allowed}"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_scaffolded_mod_runs_under_the_host_as_its_readme_says() {
+    // `x4pipe new-extension` + `x4pipe build`, installed into the game's extensions,
+    // then `x4pipe host --allow <id>` as the mod's README tells the player.
+    let work = tempfile::tempdir().unwrap();
+    let id = format!("scaf_{}", std::process::id());
+    let x4pipe = |dir: &Path, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_x4pipe"))
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    x4pipe(work.path(), &["new-extension", &id]);
+    let project = work.path().join(&id);
+    x4pipe(&project, &["build"]);
+    let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("x4pipe host --allow {id}")),
+        "{readme}"
+    );
+    let x4 = work.path().join("X4");
+    copy_dir(
+        &project.join("out").join(&id),
+        &x4.join("extensions").join(&id),
+    );
+
+    let host_pipe = pipe_name("host-scaffold");
+    let perms = work.path().join("permissions.json");
+    let host = HostProc::start(
+        &host_pipe,
+        &perms,
+        &["--x4-dir", x4.to_str().unwrap(), "--allow", &id],
+    );
+    let game = Host::new();
+    let lua = Lua::new(&game);
+    // The path the scaffold's MD registers.
+    let module = format!("extensions/{id}/python/{id}.py");
+    lua.announce(&host_pipe, &[&module]);
+    host.wait_for(&format!("started module {module} of extension {id}"));
+    assert_eq!(lua.echo(&id, "hello from X4"), "hello from X4");
 }
