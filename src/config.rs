@@ -251,6 +251,19 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Why [`Config::load`] failed: the file could not be read, or its content is bad.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read the config file {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Invalid(#[from] ConfigError),
+}
+
 impl Config {
     /// Parse and check a config file's text. `file` is used in messages only.
     pub fn from_toml_str(text: &str, file: &Path) -> Result<Config, ConfigError> {
@@ -282,7 +295,7 @@ impl Config {
     }
 
     /// Read `path`, or the embedded defaults when `path` is `None`.
-    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+    pub fn load(path: Option<&Path>) -> Result<Config, LoadError> {
         match path {
             None => {
                 let c = Config::default();
@@ -290,13 +303,11 @@ impl Config {
                 Ok(c)
             }
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| ConfigError {
-                    file: Some(p.to_path_buf()),
-                    line: None,
-                    key: None,
-                    message: format!("cannot read the config file: {e}"),
+                let text = std::fs::read_to_string(p).map_err(|source| LoadError::Read {
+                    path: p.to_path_buf(),
+                    source,
                 })?;
-                Config::from_toml_str(&text, p)
+                Ok(Config::from_toml_str(&text, p)?)
             }
         }
     }

@@ -5,7 +5,6 @@
 //! x4pipe made carries a manifest file; any other existing folder is only replaced with
 //! `force`, because it may be the modder's own work.
 
-use std::fmt;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,33 +15,21 @@ use crate::render::Rendered;
 /// the build; `x4pipe package` leaves it out of archives.
 pub const MANIFEST: &str = ".x4pipe-manifest";
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// The target exists and x4pipe did not make it.
+    #[error("{} exists and was not made by x4pipe (no {MANIFEST} in it); not overwriting it. Choose another --out, or pass --force to replace it", .0.display())]
     Foreign(PathBuf),
     /// A rendered path tried to leave the extension folder.
+    #[error("rendered path `{0}` is not inside the extension folder")]
     BadPath(String),
+    #[error("cannot write {}", path.display())]
     Io {
         path: PathBuf,
+        #[source]
         source: std::io::Error,
     },
 }
-
-impl fmt::Display for OutputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OutputError::Foreign(p) => write!(
-                f,
-                "{} exists and was not made by x4pipe (no {MANIFEST} in it); not overwriting it. Choose another --out, or pass --force to replace it",
-                p.display()
-            ),
-            OutputError::BadPath(p) => write!(f, "rendered path `{p}` is not inside the extension folder"),
-            OutputError::Io { path, source } => write!(f, "{}: {source}", path.display()),
-        }
-    }
-}
-
-impl std::error::Error for OutputError {}
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
     move |source| OutputError::Io {

@@ -5,7 +5,6 @@
 //! names (e.g. `DIR/api/md/named_pipes.xml`).
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use minijinja::{Environment, UndefinedBehavior, Value};
@@ -45,34 +44,19 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 
 /// A rendering problem: which template, and what went wrong (minijinja's message
 /// carries the line inside the template).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// A file in the `--templates` folder could not be read or is not a known template.
+    #[error("{}: {message}", path.display())]
     Override { path: PathBuf, message: String },
     /// A template failed to compile or render.
+    #[error("template `{name}` ({origin}): {message}")]
     Template {
         name: String,
         origin: String,
         message: String,
     },
 }
-
-impl fmt::Display for RenderError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RenderError::Override { path, message } => write!(f, "{}: {message}", path.display()),
-            RenderError::Template {
-                name,
-                origin,
-                message,
-            } => {
-                write!(f, "template `{name}` ({origin}): {message}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for RenderError {}
 
 /// The template set: embedded sources, with overrides from a folder.
 pub struct Templates {
@@ -165,7 +149,8 @@ pub(crate) fn environment<'a>() -> Environment<'a> {
 fn template_err(name: &str, origin: &str, e: minijinja::Error) -> RenderError {
     let mut message = e.to_string();
     if let Some(line) = e.line() {
-        if !message.contains("line") {
+        // minijinja names the line itself as `(in <template>:<line>)` when it can.
+        if !message.contains(&format!(":{line})")) {
             message.push_str(&format!(" (line {line})"));
         }
     }
@@ -391,46 +376,21 @@ pub fn render_project(
 }
 
 /// Problems rendering a mod project.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
-    Render(RenderError),
-    Missing {
-        key: String,
-        path: PathBuf,
-    },
-    Collision {
-        key: String,
-        rel: String,
-    },
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error("config key `{key}`: {} does not exist", path.display())]
+    Missing { key: String, path: PathBuf },
+    #[error("config key `{key}`: the project file `{rel}` has the same path as a file x4pipe generates; rename it")]
+    Collision { key: String, rel: String },
+    #[error("cannot read {}", path.display())]
     Io {
         path: PathBuf,
+        #[source]
         source: std::io::Error,
     },
 }
-
-impl From<RenderError> for ProjectError {
-    fn from(e: RenderError) -> Self {
-        ProjectError::Render(e)
-    }
-}
-
-impl fmt::Display for ProjectError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ProjectError::Render(e) => e.fmt(f),
-            ProjectError::Missing { key, path } => {
-                write!(f, "config key `{key}`: {} does not exist", path.display())
-            }
-            ProjectError::Collision { key, rel } => write!(
-                f,
-                "config key `{key}`: the project file `{rel}` has the same path as a file x4pipe generates; rename it"
-            ),
-            ProjectError::Io { path, source } => write!(f, "{}: {source}", path.display()),
-        }
-    }
-}
-
-impl std::error::Error for ProjectError {}
 
 /// Shorthand for tests and library users: embedded templates, no overrides.
 pub fn render_api_default(cfg: &Config) -> Result<Rendered, RenderError> {

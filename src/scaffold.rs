@@ -1,6 +1,5 @@
 //! `x4pipe new-extension`: a new pipe-enabled mod project from embedded templates.
 
-use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -56,33 +55,21 @@ pub struct NewExtension {
     pub force: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
+    #[error(transparent)]
     Name(ConfigError),
+    #[error("{} is not empty; choose another --dir, or pass --force to write the project into it (files of the same name are replaced)", .0.display())]
     NotEmpty(PathBuf),
+    #[error("new-extension template: {0}")]
     Template(String),
+    #[error("cannot write {}", path.display())]
     Io {
         path: PathBuf,
+        #[source]
         source: std::io::Error,
     },
 }
-
-impl fmt::Display for ScaffoldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ScaffoldError::Name(e) => e.fmt(f),
-            ScaffoldError::NotEmpty(p) => write!(
-                f,
-                "{} is not empty; choose another --dir, or pass --force to write the project into it (files of the same name are replaced)",
-                p.display()
-            ),
-            ScaffoldError::Template(m) => write!(f, "new-extension template: {m}"),
-            ScaffoldError::Io { path, source } => write!(f, "{}: {source}", path.display()),
-        }
-    }
-}
-
-impl std::error::Error for ScaffoldError {}
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError + '_ {
     move |source| ScaffoldError::Io {

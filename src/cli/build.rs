@@ -27,7 +27,7 @@ pub struct Args {
     target: x4pipe::native::NativeTarget,
 }
 
-pub fn exec(args: Args) -> ExitCode {
+pub fn exec(args: Args) -> super::Result {
     let opts = x4pipe::pipeline::BuildOptions {
         config: args.config,
         out: Some(args.out),
@@ -37,19 +37,15 @@ pub fn exec(args: Args) -> ExitCode {
         schemas: args.schemas,
         target: args.target,
     };
-    match x4pipe::pipeline::build(&opts) {
-        Ok(report) => {
-            for w in &report.warnings {
-                eprintln!("warning: {w}");
-            }
-            eprintln!(
-                "Built {} ({} files); {}",
-                report.extension_dir.display(),
-                report.files.len(),
-                report.validation.summary()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => super::fail(e),
+    let report = x4pipe::pipeline::build(&opts)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
     }
+    eprintln!(
+        "Built {} ({} files); {}",
+        report.extension_dir.display(),
+        report.files.len(),
+        report.validation.summary()
+    );
+    Ok(ExitCode::SUCCESS)
 }

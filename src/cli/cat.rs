@@ -2,9 +2,7 @@
 
 use std::process::ExitCode;
 
-pub fn exec(args: x4pipe_catalog::CatArgs) -> ExitCode {
-    match x4pipe_catalog::run_cat(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => super::fail(e),
-    }
+pub fn exec(args: x4pipe_catalog::CatArgs) -> super::Result {
+    x4pipe_catalog::run_cat(&args)?;
+    Ok(ExitCode::SUCCESS)
 }

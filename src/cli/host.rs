@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use anyhow::Context;
+
 use x4pipe_host::{Config, Event, PythonCmd, DEFAULT_PIPE};
 
 #[derive(clap::Args)]
@@ -31,14 +33,11 @@ pub struct Args {
     verbose: bool,
 }
 
-pub fn exec(args: Args) -> ExitCode {
-    let Some(permissions) = args
+pub fn exec(args: Args) -> super::Result {
+    let permissions = args
         .permissions
         .or_else(x4pipe_host::permissions::default_path)
-    else {
-        eprintln!("error: no home folder to keep the permissions file in; pass --permissions FILE");
-        return ExitCode::from(2);
-    };
+        .context("no home folder to keep the permissions file in; pass --permissions FILE")?;
     let config = Config {
         pipe: args.pipe,
         x4_dir: args.x4_dir,
@@ -52,10 +51,8 @@ pub fn exec(args: Args) -> ExitCode {
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
-        if let Err(e) = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed)) {
-            eprintln!("error: cannot catch Ctrl-C: {e}");
-            return ExitCode::from(2);
-        }
+        ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed))
+            .context("cannot catch Ctrl-C")?;
     }
     let verbose = args.verbose;
     let sink = Arc::new(move |event: Event| {
@@ -63,11 +60,7 @@ pub fn exec(args: Args) -> ExitCode {
             println!("{event}");
         }
     });
-    match x4pipe_host::run(config, stop, sink) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-    }
+    // Every failure of the host is "could not start" (2), the error policy's default.
+    x4pipe_host::run(config, stop, sink)?;
+    Ok(ExitCode::SUCCESS)
 }

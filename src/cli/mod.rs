@@ -1,5 +1,6 @@
 //! The `x4pipe` command line: one module per command, each with its clap arguments
-//! (`Args`) and an `exec` that calls the library and maps the outcome to an exit code.
+//! (`Args`) and an `exec` that calls the library and returns an exit code or an
+//! error; `error` prints errors and maps them to exit codes, in one place.
 
 use std::process::ExitCode;
 
@@ -7,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod build;
 mod cat;
+mod error;
 mod host;
 mod new_extension;
 mod package;
@@ -59,23 +61,21 @@ enum Command {
     Host(host::Args),
 }
 
-/// Parse the command line and run the command.
+/// What every command's `exec` returns.
+type Result = anyhow::Result<ExitCode>;
+
+/// Parse the command line, run the command, print its error if any.
 pub fn main() -> ExitCode {
-    match Cli::parse().command {
+    let result = match Cli::parse().command {
         Command::Build(args) => build::exec(args),
         Command::Validate(args) => validate::exec(args),
         Command::Cat(args) => cat::exec(args),
         Command::Package(args) => package::exec(args),
         Command::NewExtension(args) => new_extension::exec(args),
         Command::Host(args) => host::exec(args),
-    }
-}
-
-/// Print an error with its causes, cargo style, and return the failure exit code.
-fn fail(e: anyhow::Error) -> ExitCode {
-    eprintln!("error: {e}");
-    for cause in e.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
-    }
-    ExitCode::from(1)
+    };
+    result.unwrap_or_else(|e| {
+        eprint!("{}", error::report(&e));
+        ExitCode::from(error::exit_code(&e))
+    })
 }

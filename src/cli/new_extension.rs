@@ -31,7 +31,7 @@ enum ApiArg {
     Embedded,
 }
 
-pub fn exec(args: Args) -> ExitCode {
+pub fn exec(args: Args) -> super::Result {
     let req = x4pipe::scaffold::NewExtension {
         dir: args.dir.unwrap_or_else(|| PathBuf::from(&args.name)),
         name: args.name,
@@ -43,16 +43,12 @@ pub fn exec(args: Args) -> ExitCode {
         },
         force: args.force,
     };
-    match x4pipe::scaffold::new_extension(&req) {
-        Ok(files) => {
-            eprintln!(
-                "Created {} ({} files). Next:",
-                req.dir.display(),
-                files.len()
-            );
-            eprintln!("  cd {} && x4pipe build", req.dir.display());
-            ExitCode::SUCCESS
-        }
-        Err(e) => super::fail(e.into()),
-    }
+    let files = x4pipe::scaffold::new_extension(&req)?;
+    eprintln!(
+        "Created {} ({} files). Next:",
+        req.dir.display(),
+        files.len()
+    );
+    eprintln!("  cd {} && x4pipe build", req.dir.display());
+    Ok(ExitCode::SUCCESS)
 }

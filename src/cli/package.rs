@@ -2,12 +2,8 @@
 
 use std::process::ExitCode;
 
-pub fn exec(args: x4pipe_catalog::PackageArgs) -> ExitCode {
-    match x4pipe_catalog::run_package(&args) {
-        Ok(path) => {
-            eprintln!("Packaged {}", path.display());
-            ExitCode::SUCCESS
-        }
-        Err(e) => super::fail(e),
-    }
+pub fn exec(args: x4pipe_catalog::PackageArgs) -> super::Result {
+    let path = x4pipe_catalog::run_package(&args)?;
+    eprintln!("Packaged {}", path.display());
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,14 @@
 //! `x4pipe validate`: check X4 XML against the game's schemas.
+//!
+//! Its exit code says what was found (0 valid, 1 invalid files, 2 a file or schema
+//! could not be read); a schema folder that does not exist is a usage error.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::{anyhow, Context};
+use x4pipe_validate::ColorChoice;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -12,20 +19,33 @@ pub struct Args {
     game_dir: Option<PathBuf>,
 }
 
-pub fn exec(Args { mut args, game_dir }: Args) -> ExitCode {
+pub fn exec(Args { mut args, game_dir }: Args) -> super::Result {
     // Keep the extracted schemas alive for the whole run.
     let _schemas_dir = match game_dir {
-        Some(game) => match x4pipe::game::schemas_from_game(&game) {
-            Ok(dir) => {
-                args.schemas = vec![dir.path().to_path_buf()];
-                Some(dir)
-            }
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                return ExitCode::from(2);
-            }
-        },
+        Some(game) => {
+            let dir = x4pipe::game::schemas_from_game(&game)?;
+            args.schemas = vec![dir.path().to_path_buf()];
+            Some(dir)
+        }
         None => None,
     };
-    ExitCode::from(x4pipe_validate::run(&args).clamp(0, 255) as u8)
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let outcome = x4pipe_validate::execute(&args).map_err(|message| anyhow!(message))?;
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    x4pipe_validate::write_outcome(
+        &mut stdout.lock(),
+        &mut stderr.lock(),
+        args.format,
+        &outcome,
+        color,
+    )
+    .context("cannot write the findings")?;
+    Ok(ExitCode::from(outcome.exit_code.clamp(0, 255) as u8))
 }

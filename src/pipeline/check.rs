@@ -10,6 +10,14 @@ use x4pipe_validate::{
 
 use crate::render::Rendered;
 
+/// The rendered extension breaks the game's schemas; carries every finding, rendered
+/// as `x4pipe validate` shows them.
+#[derive(Debug, thiserror::Error)]
+#[error("the rendered extension is not valid; nothing was written:\n{findings}")]
+pub struct InvalidOutput {
+    pub findings: String,
+}
+
 /// What a build's output was checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {
@@ -89,10 +97,10 @@ pub fn check_rendered(rendered: &Rendered, dirs: &[PathBuf]) -> Result<Checked> 
     if !reports.is_empty() {
         let mut text = Vec::new();
         render::write_findings(&mut text, Format::Human, &reports, &[], false)?;
-        bail!(
-            "the rendered extension is not valid; nothing was written:\n{}",
-            String::from_utf8_lossy(&text).trim_end()
-        );
+        return Err(InvalidOutput {
+            findings: String::from_utf8_lossy(&text).trim_end().to_string(),
+        }
+        .into());
     }
     Ok(checked)
 }

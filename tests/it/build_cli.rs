@@ -94,7 +94,8 @@ fn foreign_folder_is_not_overwritten_without_force() {
     fs::write(target.join("my_notes.txt"), "mine").unwrap();
 
     let o = x4pipe(tmp.path(), &["build"]);
-    assert_eq!(o.status.code(), Some(1));
+    // A usage error (choose another --out or pass --force): exit 2.
+    assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(err.contains("was not made by x4pipe"), "{err}");
     assert!(err.contains("--force"), "{err}");
@@ -283,7 +284,8 @@ fn templates_override_file_by_file_and_unknown_files_are_refused() {
 
     fs::write(t.join("content.xm"), "typo").unwrap();
     let o = x4pipe(tmp.path(), &["build", "--templates", "tpl", "--out", "o2"]);
-    assert_eq!(o.status.code(), Some(1));
+    // A bad --templates folder is a usage error.
+    assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("content.xm: not a template x4pipe knows"),
         "{}",
@@ -302,7 +304,7 @@ fn template_errors_name_the_template() {
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("template `api/ui.xml`"), "{err}");
-    assert!(err.contains("line 2"), "{err}");
+    assert!(err.contains("api/ui.xml:2)"), "the line is named: {err}");
     assert!(!tmp.path().join("out").exists());
 }
 

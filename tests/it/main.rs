@@ -3,6 +3,7 @@
 //! `mod <name>;` line here (`layout.rs` fails if one is missing).
 
 mod build_cli;
+mod cli_errors;
 #[cfg(target_os = "linux")]
 mod host;
 mod layout;

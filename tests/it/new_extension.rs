@@ -245,7 +245,8 @@ fn bad_names_are_refused_and_nothing_is_written() {
         let tmp = tempfile::tempdir().unwrap();
         let o = x4pipe(tmp.path(), &["new-extension", name]);
         let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        // A bad NAME argument is a usage error.
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
         assert!(err.contains(phrase) && err.contains(name), "{name}: {err}");
         let left: Vec<PathBuf> = fs::read_dir(tmp.path())
             .unwrap()
@@ -266,7 +267,7 @@ fn a_non_empty_folder_needs_force() {
     fs::create_dir_all(&dir).unwrap();
     fs::write(dir.join("notes.txt"), "keep me").unwrap();
     let o = x4pipe(tmp.path(), &["new-extension", "my_mod", "--dir", "proj"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not empty"));
     let left: Vec<_> = fs::read_dir(&dir)
         .unwrap()

@@ -9,8 +9,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything that can go wrong reading or writing catalogs.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// An operating-system error on a named file.
-    #[error("{}: {source}", path.display())]
+    /// An operating-system error on a named file. Like every error of this crate,
+    /// the message leaves its source out: the binary prints the chain.
+    #[error("cannot access {}", path.display())]
     Io {
         path: PathBuf,
         #[source]

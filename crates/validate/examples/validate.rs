@@ -12,5 +12,13 @@ struct Cli {
 
 fn main() {
     let cli = Cli::parse();
-    std::process::exit(x4pipe_validate::run(&cli.args));
+    let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+    let color = cli.args.color == x4pipe_validate::ColorChoice::Always;
+    let code =
+        x4pipe_validate::run_with_writer(&cli.args, &mut stdout.lock(), &mut stderr.lock(), color)
+            .unwrap_or_else(|message| {
+                eprintln!("error: {message}");
+                x4pipe_validate::EXIT_ERROR
+            });
+    std::process::exit(code);
 }

@@ -1,7 +1,7 @@
 //! `x4pipe validate`: arguments and the command itself, so the root binary only
 //! wires it in.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -64,21 +64,6 @@ pub struct ValidateArgs {
     pub color: ColorChoice,
 }
 
-/// Run the command, writing findings to stdout and the summary to stdout (human) or
-/// stderr (machine formats). Returns the exit code.
-pub fn run(args: &ValidateArgs) -> i32 {
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    run_with_writer(args, &mut stdout.lock(), &mut stderr.lock(), color)
-}
-
 /// What one run found, for callers that want more than the exit code.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -101,35 +86,36 @@ impl Outcome {
     }
 }
 
-/// [`run`] with the output streams and color chosen by the caller (for tests and
-/// for embedding). `out` gets the findings; the summary goes to `out` in the human
-/// format and to `err` in the machine formats.
+/// Write what a run found: the findings to `out`, then the summary line to `out` in
+/// the human format and to `err` in the machine formats (so stdout stays parseable).
+pub fn write_outcome(
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    format: Format,
+    outcome: &Outcome,
+    color: bool,
+) -> std::io::Result<()> {
+    write_findings(out, format, &outcome.reports, &outcome.extra, color)?;
+    let line = summary(outcome);
+    match format {
+        Format::Human => writeln!(out, "{line}"),
+        _ => writeln!(err, "{line}"),
+    }
+}
+
+/// [`execute`] then [`write_outcome`], for tests and embedding; returns the exit code.
+/// A usage error is returned as `Err` for the caller to show.
 pub fn run_with_writer(
     args: &ValidateArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
     color: bool,
-) -> i32 {
-    match execute(args) {
-        Ok(outcome) => {
-            let written = write_findings(out, args.format, &outcome.reports, &outcome.extra, color)
-                .and_then(|_| {
-                    let line = summary(&outcome);
-                    match args.format {
-                        Format::Human => writeln!(out, "{line}"),
-                        _ => writeln!(err, "{line}"),
-                    }
-                });
-            match written {
-                Ok(()) => outcome.exit_code,
-                // A closed pipe (`| head`) is not worth a panic; it is an I/O error.
-                Err(_) => EXIT_ERROR,
-            }
-        }
-        Err(message) => {
-            let _ = writeln!(err, "error: {message}");
-            EXIT_ERROR
-        }
+) -> Result<i32, String> {
+    let outcome = execute(args)?;
+    match write_outcome(out, err, args.format, &outcome, color) {
+        Ok(()) => Ok(outcome.exit_code),
+        // A closed pipe (`| head`) is not worth a panic; it is an I/O error.
+        Err(_) => Ok(EXIT_ERROR),
     }
 }
 

@@ -32,8 +32,9 @@
 //!
 //! # Command line
 //!
-//! [`ValidateArgs`] is a clap 4 `Args` struct; the binary calls [`run`] (exit code 0
-//! valid, 1 invalid files, 2 usage or I/O errors).
+//! [`ValidateArgs`] is a clap 4 `Args` struct; the binary calls [`execute`] and
+//! [`write_outcome`] and owns printing errors (exit code 0 valid, 1 invalid files,
+//! 2 usage or I/O errors). This crate never prints to the process's streams.
 
 mod batch;
 mod cache;
@@ -51,8 +52,8 @@ mod schemas;
 pub use batch::{collect_files, validate_files, FileReport};
 pub use cache::{VerdictCache, CACHE_ENV};
 pub use cli::{
-    execute, run, run_with_writer, summary, ColorChoice, Outcome, ValidateArgs, EXIT_ERROR,
-    EXIT_INVALID, EXIT_VALID,
+    execute, run_with_writer, summary, write_outcome, ColorChoice, Outcome, ValidateArgs,
+    EXIT_ERROR, EXIT_INVALID, EXIT_VALID,
 };
 pub use diagnostic::{codes, Diagnostic, Severity};
 pub use engine::{

@@ -26,7 +26,7 @@ fn run_format(format: Format, file: &str) -> (i32, String, String) {
         color: ColorChoice::Never,
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run_with_writer(&args, &mut out, &mut err, false);
+    let code = run_with_writer(&args, &mut out, &mut err, false).unwrap();
     (
         code,
         String::from_utf8(out).unwrap(),
@@ -145,7 +145,7 @@ fn sarif_log_is_valid_sarif_2_1_0() {
         color: ColorChoice::Never,
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(run_with_writer(&args, &mut out, &mut err, false), 1);
+    assert_eq!(run_with_writer(&args, &mut out, &mut err, false), Ok(1));
     let log: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let errors: Vec<String> = validator
         .iter_errors(&log)

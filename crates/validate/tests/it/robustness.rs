@@ -134,14 +134,16 @@ fn exit_codes() {
     // A schema folder that does not exist is a usage error.
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let code = x4pipe_validate::run_with_writer(
+    // A usage error: returned for the binary to print (and exit 2), nothing written.
+    let message = x4pipe_validate::run_with_writer(
         &args(vec![good], vec![PathBuf::from("/no/schemas")]),
         &mut out,
         &mut err,
         false,
-    );
-    assert_eq!(code, EXIT_ERROR);
-    assert!(String::from_utf8(err).unwrap().contains("does not exist"));
+    )
+    .unwrap_err();
+    assert!(message.contains("does not exist"), "{message}");
+    assert!(out.is_empty() && err.is_empty());
 }
 
 #[test]

@@ -1,0 +1,131 @@
+//! The one error policy of the binary (cargo's way): commands return errors, this
+//! module prints them and picks the exit code. Library crates never print or exit.
+//!
+//! Exit codes (README): 0 success, 1 the checked thing is bad (a config value, a
+//! template, invalid XML, a malformed catalog), 2 usage or I/O errors.
+//!
+//! Printing: `error: <message>`, then each cause once under `Caused by:`. Library
+//! errors keep their source out of their own message (thiserror `#[source]`), so the
+//! chain never repeats; a cause whose text the line above already shows is skipped
+//! as a backstop.
+
+use std::fmt::Write as _;
+
+/// The exit code of a failure whose input is bad.
+pub const INVALID: u8 = 1;
+/// The exit code of a usage or I/O failure.
+pub const TROUBLE: u8 = 2;
+
+/// The exit code for `e`: the first error in its chain that says what kind of
+/// failure it is decides; anything unknown is trouble (2).
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    use x4pipe::config::{ConfigError, LoadError};
+    use x4pipe::render::{ProjectError, RenderError};
+    use x4pipe_catalog::Error as Cat;
+    for cause in e.chain() {
+        if cause.is::<ConfigError>() || cause.is::<x4pipe::pipeline::check::InvalidOutput>() {
+            return INVALID;
+        }
+        if let Some(l) = cause.downcast_ref::<LoadError>() {
+            return match l {
+                LoadError::Read { .. } => TROUBLE,
+                LoadError::Invalid(_) => INVALID,
+            };
+        }
+        if let Some(r) = cause.downcast_ref::<RenderError>() {
+            return match r {
+                RenderError::Template { .. } => INVALID,
+                RenderError::Override { .. } => TROUBLE,
+            };
+        }
+        if let Some(p) = cause.downcast_ref::<ProjectError>() {
+            return match p {
+                ProjectError::Render(RenderError::Template { .. }) => INVALID,
+                ProjectError::Missing { .. } | ProjectError::Collision { .. } => INVALID,
+                ProjectError::Render(_) | ProjectError::Io { .. } => TROUBLE,
+            };
+        }
+        if let Some(c) = cause.downcast_ref::<Cat>() {
+            return match c {
+                Cat::Parse { .. }
+                | Cat::UnsafePath { .. }
+                | Cat::PastEnd { .. }
+                | Cat::Md5Mismatch { .. }
+                | Cat::Unpackable { .. }
+                | Cat::MissingGameFiles { .. } => INVALID,
+                _ => TROUBLE,
+            };
+        }
+        if cause.is::<x4pipe::scaffold::ScaffoldError>() {
+            // A bad extension name is a bad argument: usage.
+            return TROUBLE;
+        }
+        if cause.is::<std::io::Error>() {
+            return TROUBLE;
+        }
+    }
+    TROUBLE
+}
+
+/// The full text printed for `e`.
+pub fn report(e: &anyhow::Error) -> String {
+    let mut out = format!("error: {e}\n");
+    let mut shown = e.to_string();
+    let mut causes = Vec::new();
+    for cause in e.chain().skip(1) {
+        let text = cause.to_string();
+        if !text.is_empty() && !shown.contains(&text) {
+            causes.push(text.clone());
+        }
+        shown = text;
+    }
+    if !causes.is_empty() {
+        out.push_str("\nCaused by:\n");
+        for c in causes {
+            for (i, line) in c.lines().enumerate() {
+                let indent = if i == 0 { "  " } else { "    " };
+                let _ = writeln!(out, "{indent}{line}");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer {0}")]
+    struct Repeats(#[source] std::io::Error);
+
+    #[test]
+    fn causes_are_listed_once_and_never_repeat_the_message() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let e = anyhow::Error::new(io).context("cannot read a.cat");
+        assert_eq!(
+            report(&e),
+            "error: cannot read a.cat\n\nCaused by:\n  gone\n"
+        );
+
+        // A Display that already shows its source: the cause is not printed again.
+        let e = anyhow::Error::new(Repeats(std::io::Error::other("gone")));
+        assert_eq!(report(&e), "error: outer gone\n");
+    }
+
+    #[test]
+    fn io_is_trouble_and_config_is_invalid() {
+        let e = anyhow::Error::new(std::io::Error::other("x"));
+        assert_eq!(exit_code(&e), TROUBLE);
+        let c = x4pipe::config::ConfigError {
+            file: None,
+            line: None,
+            key: Some("names.addon".into()),
+            message: "bad".into(),
+        };
+        assert_eq!(
+            exit_code(&anyhow::Error::new(c).context("in build")),
+            INVALID
+        );
+    }
+}

@@ -1,0 +1,219 @@
+//! The full stderr (and exit code) of every failure path of the binary, as insta
+//! snapshots (cargo's `bad_config.rs` way): `error: ...`, each cause once under
+//! `Caused by:`, exit 1 when the checked thing is bad, 2 for usage and I/O.
+//! A message change is a change users see: review it with `cargo insta review`.
+
+use std::fs;
+use std::path::Path;
+
+use crate::support::{shared_schemas, x4pipe};
+
+/// Runs x4pipe in `dir` and returns `exit: N` plus stderr (and stdout when asked),
+/// with the temporary folder and timings made stable.
+fn failure(dir: &Path, args: &[&str], with_stdout: bool) -> String {
+    let o = x4pipe(dir, args);
+    let mut text = format!("exit: {}\n", o.status.code().unwrap_or(-1));
+    if with_stdout {
+        text.push_str("--- stdout\n");
+        text.push_str(&String::from_utf8_lossy(&o.stdout));
+        text.push_str("--- stderr\n");
+    }
+    text.push_str(&String::from_utf8_lossy(&o.stderr));
+    let text = text.replace(&dir.display().to_string(), "[TMP]");
+    // Elapsed times in summaries (`in 0.01s`).
+    let mut stable = String::new();
+    for line in text.lines() {
+        match line.rfind(" in ") {
+            Some(i)
+                if line.ends_with('s') && line[i + 4..line.len() - 1].parse::<f64>().is_ok() =>
+            {
+                stable.push_str(&line[..i]);
+                stable.push_str(" in [TIME]s");
+            }
+            _ => stable.push_str(line),
+        }
+        stable.push('\n');
+    }
+    stable
+}
+
+fn project(toml: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("x4pipe.toml"), toml).unwrap();
+    tmp
+}
+
+#[test]
+fn build_failures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    insta::assert_snapshot!(
+        "build_missing_config",
+        failure(t, &["build", "--config", "none.toml"], false)
+    );
+
+    let p = project("[extension\nid = \"x\"\n");
+    insta::assert_snapshot!("build_toml_syntax", failure(p.path(), &["build"], false));
+
+    let p = project("[names]\nmd_pipes = \"bad name\"\n");
+    insta::assert_snapshot!("build_bad_value", failure(p.path(), &["build"], false));
+
+    let p = project("[extension]\nid = \"my_mod\"\nunknown_key = 1\n");
+    insta::assert_snapshot!("build_unknown_key", failure(p.path(), &["build"], false));
+
+    let p = project("[extension]\nid = \"my_mod\"\n\n[project]\ninclude = [\"md\"]\n");
+    insta::assert_snapshot!(
+        "build_include_missing",
+        failure(p.path(), &["build"], false)
+    );
+
+    insta::assert_snapshot!(
+        "build_templates_not_a_folder",
+        failure(t, &["build", "--templates", "nope"], false)
+    );
+
+    let over = tempfile::tempdir().unwrap();
+    fs::write(over.path().join("stray.txt"), "x").unwrap();
+    let over_arg = over.path().display().to_string();
+    insta::assert_snapshot!(
+        "build_unknown_template_file",
+        failure(t, &["build", "--templates", &over_arg], false).replace(&over_arg, "[TEMPLATES]")
+    );
+
+    let over = tempfile::tempdir().unwrap();
+    fs::create_dir_all(over.path().join("api")).unwrap();
+    fs::write(over.path().join("api/content.xml"), "{{ nope.missing }}").unwrap();
+    let over_arg = over.path().display().to_string();
+    insta::assert_snapshot!(
+        "build_template_error",
+        failure(t, &["build", "--templates", &over_arg], false).replace(&over_arg, "[TEMPLATES]")
+    );
+
+    insta::assert_snapshot!(
+        "build_schemas_missing",
+        failure(t, &["build", "--schemas", "nope"], false)
+    );
+
+    // Output that breaks the game's schema: a template override writes a bad MD cue.
+    let over = tempfile::tempdir().unwrap();
+    fs::create_dir_all(over.path().join("api/md")).unwrap();
+    fs::write(
+        over.path().join("api/md/named_pipes.xml"),
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<mdscript name=\"{{ names.md_pipes }}\">\n  <cues>\n    <cue name=\"X\" bogus=\"1\"/>\n  </cues>\n</mdscript>\n",
+    )
+    .unwrap();
+    let over_arg = over.path().display().to_string();
+    let schemas = shared_schemas("6.x").display().to_string();
+    insta::assert_snapshot!(
+        "build_invalid_output",
+        failure(
+            t,
+            &["build", "--templates", &over_arg, "--schemas", &schemas],
+            false
+        )
+        .replace(&over_arg, "[TEMPLATES]")
+    );
+
+    // A folder x4pipe did not make is not replaced.
+    fs::create_dir_all(t.join("out/x4pipe_named_pipes")).unwrap();
+    insta::assert_snapshot!("build_foreign_output", failure(t, &["build"], false));
+}
+
+#[test]
+fn validate_failures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    insta::assert_snapshot!(
+        "validate_schemas_missing",
+        failure(t, &["validate", "--schemas", "nope", "."], false)
+    );
+    insta::assert_snapshot!(
+        "validate_game_dir_without_catalogs",
+        failure(t, &["validate", "--game-dir", "."], false)
+    );
+    fs::create_dir_all(t.join("md")).unwrap();
+    fs::write(
+        t.join("md/bad.xml"),
+        "<?xml version=\"1.0\"?>\n<mdscript name=\"Bad\">\n  <cues>\n    <cue name=\"X\" bogus=\"1\"/>\n  </cues>\n</mdscript>\n",
+    )
+    .unwrap();
+    let schemas = shared_schemas("6.x").display().to_string();
+    insta::assert_snapshot!(
+        "validate_invalid_file",
+        failure(
+            t,
+            &[
+                "validate",
+                "--no-cache",
+                "--color",
+                "never",
+                "--schemas",
+                &schemas,
+                "md"
+            ],
+            true
+        )
+    );
+}
+
+#[test]
+fn cat_and_package_failures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    insta::assert_snapshot!(
+        "cat_list_missing",
+        failure(t, &["cat", "list", "missing.cat"], false)
+    );
+
+    fs::write(t.join("bad.cat"), "just-a-path\n").unwrap();
+    fs::write(t.join("bad.dat"), "").unwrap();
+    insta::assert_snapshot!(
+        "cat_list_malformed",
+        failure(t, &["cat", "list", "bad.cat"], false)
+    );
+
+    let z = "00000000000000000000000000000000";
+    fs::write(t.join("evil.cat"), format!("../escape.txt 0 0 {z}\n")).unwrap();
+    fs::write(t.join("evil.dat"), "").unwrap();
+    insta::assert_snapshot!(
+        "cat_extract_escaping_path",
+        failure(t, &["cat", "extract", "evil.cat", "--out", "target"], false)
+    );
+
+    fs::write(t.join("empty.cat"), "").unwrap();
+    fs::write(t.join("empty.dat"), "").unwrap();
+    insta::assert_snapshot!(
+        "cat_bad_glob",
+        failure(t, &["cat", "list", "empty.cat", "--glob", "a[b"], false)
+    );
+
+    insta::assert_snapshot!(
+        "package_missing_folder",
+        failure(t, &["package", "nope"], false)
+    );
+    fs::create_dir_all(t.join("empty_ext")).unwrap();
+    insta::assert_snapshot!(
+        "package_without_content_xml",
+        failure(t, &["package", "empty_ext"], false)
+    );
+}
+
+#[test]
+fn new_extension_and_usage_failures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    insta::assert_snapshot!(
+        "new_extension_bad_name",
+        failure(t, &["new-extension", "bad-name"], false)
+    );
+    fs::create_dir_all(t.join("taken")).unwrap();
+    fs::write(t.join("taken/file.txt"), "mine").unwrap();
+    insta::assert_snapshot!(
+        "new_extension_not_empty",
+        failure(t, &["new-extension", "my_mod", "--dir", "taken"], false)
+    );
+    insta::assert_snapshot!(
+        "usage_unknown_flag",
+        failure(t, &["build", "--bogus"], false)
+    );
+}
