@@ -746,18 +746,24 @@ fn write_that_cannot_fit_closes_the_pipe() {
     host.raise(names::WRITE, format!("{p};w1;{big}"));
     host.raise(names::WRITE, format!("{p};w2;small"));
     assert!(host.step_until(|h| h.has_signal("pipeWrite_complete_w1")));
-    // The stalled write ends the pipe and everything pending on it.
-    for c in ["pipeWrite_complete_w1", "pipeRead_complete_r0"] {
+    // A write that makes no progress for the write timeout ends the pipe and everything
+    // pending on it (the write behind it included).
+    for c in [
+        "pipeWrite_complete_w1",
+        "pipeWrite_complete_w2",
+        "pipeRead_complete_r0",
+    ] {
         assert_eq!(value(&host, c), "ERROR", "{c}");
     }
     assert_eq!(one(&host, &format!("{p}_disconnected")).text(), p);
     assert!(is_broken(&mut conn), "the pipe was closed");
+    assert!(!host.updating());
     // The next write opens a fresh pipe.
-    assert!(host.step_until(|h| h.has_signal("pipeWrite_complete_w2")));
-    assert_eq!(value(&host, "pipeWrite_complete_w2"), "SUCCESS");
+    host.raise(names::WRITE, format!("{p};w3;small"));
+    host.step();
+    assert_eq!(value(&host, "pipeWrite_complete_w3"), "SUCCESS");
     let mut conn = accept(&mut server);
     assert_eq!(recv(&mut conn), b"small");
-    assert!(!host.updating());
 }
 
 #[test]
@@ -781,6 +787,81 @@ fn ui_reload_closes_the_old_handle_and_starts_fresh() {
     assert_eq!(value(&host, "pipeWrite_complete_w1"), "SUCCESS");
     let mut conn = accept(&mut server);
     assert_eq!(recv(&mut conn), b"new state");
+}
+
+/// Review finding 7: a write to a server that did not read held the game frame up to
+/// the write timeout (1 s) and then failed. Now it goes on over later frames and
+/// succeeds once the server reads.
+#[test]
+fn a_write_the_server_does_not_take_yet_goes_on_over_later_frames() {
+    let p = pipe_name("nonblocking");
+    let mut server = serve(&p);
+    let host = Host::with(Options {
+        settings: Settings {
+            write_timeout_ms: 60_000,
+            ..Settings::default()
+        },
+        ..Options::default()
+    });
+    let big: Vec<u8> = (0..(8usize << 20)).map(|i| b"abcdefgh;"[i % 9]).collect();
+    let mut param = format!("{p};w1;").into_bytes();
+    param.extend_from_slice(&big);
+    host.raise(names::WRITE, &param);
+    host.raise(names::WRITE, format!("{p};w2;after"));
+    host.raise(names::CHECK, format!("{p};c1"));
+    host.step();
+    let mut conn = accept(&mut server);
+    for _ in 0..10 {
+        host.step();
+    }
+    // Nothing read yet: the writes wait, the check answers (the pipe is open).
+    no_signal(&host, "pipeWrite_complete_w1");
+    no_signal(&host, "pipeWrite_complete_w2");
+    assert_eq!(value(&host, "pipeCheck_complete_c1"), "SUCCESS");
+    assert!(host.updating());
+    let reader = std::thread::spawn(move || (recv(&mut conn), recv(&mut conn)));
+    assert!(host.step_until(|h| h.has_signal("pipeWrite_complete_w2")));
+    assert_eq!(value(&host, "pipeWrite_complete_w1"), "SUCCESS");
+    assert_eq!(value(&host, "pipeWrite_complete_w2"), "SUCCESS");
+    let (first, second) = reader.join().unwrap();
+    assert!(first == big, "{} bytes arrived", first.len());
+    assert_eq!(second, b"after");
+    no_signal(&host, &format!("{p}_disconnected"));
+}
+
+/// Review finding 7: opening a busy pipe (a single-instance host held by someone else,
+/// a full backlog) stalled the frame for 200 ms and failed. Now the request waits over
+/// later frames, and goes out once the server takes a client.
+#[test]
+fn a_busy_pipe_is_retried_on_later_frames() {
+    let p = pipe_name("busy");
+    let mut server = serve(&p);
+    let mut held = Vec::new();
+    loop {
+        match winpipe::Client::open(&p) {
+            Ok(c) => held.push(c),
+            Err(e) if e.status() == Status::Busy => break,
+            Err(e) => panic!("{e}"),
+        }
+        assert!(held.len() < 1000, "the server never became busy");
+    }
+    let host = Host::new();
+    host.raise(names::WRITE, format!("{p};w1;ping"));
+    for _ in 0..5 {
+        host.step();
+    }
+    no_signal(&host, "pipeWrite_complete_w1");
+    assert!(host.updating());
+    // The server takes the waiting clients; the Lua gets its turn.
+    let mut conns = Vec::new();
+    for _ in 0..held.len() {
+        conns.push(accept(&mut server));
+    }
+    assert!(host.step_until(|h| h.has_signal("pipeWrite_complete_w1")));
+    assert_eq!(value(&host, "pipeWrite_complete_w1"), "SUCCESS");
+    let mut conn = accept(&mut server);
+    assert_eq!(recv(&mut conn), b"ping");
+    no_signal(&host, &format!("{p}_disconnected"));
 }
 
 /// Review finding: a Lua error in a handler left the MD access unanswered.

@@ -35,6 +35,10 @@ pub const X4P_FULL: c_int = -4;
 pub const X4P_INVALID: c_int = -5;
 /// `X4P_OTHER`
 pub const X4P_OTHER: c_int = -6;
+/// `X4P_PENDING`
+pub const X4P_PENDING: c_int = 2;
+/// `X4P_BUSY`
+pub const X4P_BUSY: c_int = -7;
 
 /// The opaque `x4p_pipe` of the C header is a [`Client`].
 #[allow(non_camel_case_types)]
@@ -136,6 +140,45 @@ pub unsafe extern "C" fn x4p_write(p: *mut x4p_pipe, data: *const u8, len: usize
         let client = unsafe { &mut *p };
         match client.write(msg) {
             Ok(()) => X4P_OK,
+            Err(e) => fail(&e),
+        }
+    })
+}
+
+/// `int x4p_send(x4p_pipe *p, const unsigned char *data, size_t len, size_t *progress)`:
+/// sends one whole message without blocking, in bounded steps. `*progress` is 0 for a
+/// new message; while the answer is `X4P_PENDING`, call again later with the same data
+/// (still alive and unchanged) and the updated `*progress`. `X4P_OK` once it is out.
+///
+/// # Safety
+/// `p` is NULL or a live pointer from `x4p_open`; `data` points to `len` readable
+/// bytes (it may be NULL when `len` is 0); `progress` is NULL or points to a writable
+/// `size_t`.
+#[no_mangle]
+pub unsafe extern "C" fn x4p_send(
+    p: *mut x4p_pipe,
+    data: *const u8,
+    len: usize,
+    progress: *mut usize,
+) -> c_int {
+    guard(|| {
+        if p.is_null() || progress.is_null() {
+            return invalid("x4p_send: pipe and progress must not be NULL");
+        }
+        let msg: &[u8] = if len == 0 {
+            &[]
+        } else if data.is_null() {
+            return invalid("x4p_send: NULL data with non-zero length");
+        } else {
+            // SAFETY: data points to len readable bytes (caller's promise).
+            unsafe { std::slice::from_raw_parts(data, len) }
+        };
+        // SAFETY: p is a live Client from x4p_open, not used elsewhere during the call;
+        // progress is a writable size_t (caller's promise).
+        let (client, progress) = unsafe { (&mut *p, &mut *progress) };
+        match client.send(msg, progress) {
+            Ok(true) => X4P_OK,
+            Ok(false) => X4P_PENDING,
             Err(e) => fail(&e),
         }
     })

@@ -19,9 +19,9 @@ impl Client {
     /// Connects to the server of `name` (no OS prefix: Windows `\\.\pipe\<name>`,
     /// Linux `<socket dir>/<name>`).
     ///
-    /// Errors: `NoServer` if nobody serves the name, `AccessDenied` if the OS refuses,
-    /// `Invalid` for a bad name, `Other` for the rest (a busy server included; the
-    /// detail says which).
+    /// Never blocks. Errors: `NoServer` if nobody serves the name, `Busy` if the server
+    /// takes no client right now (try again later), `AccessDenied` if the OS refuses,
+    /// `Invalid` for a bad name, `Other` for the rest.
     pub fn open(name: &str) -> Result<Client> {
         Ok(Client {
             conn: transport::connect(name)?,
@@ -41,6 +41,16 @@ impl Client {
     /// message may have gone out. `Broken` if the server has gone away.
     pub fn write(&mut self, data: &[u8]) -> Result<()> {
         self.conn.write(data, Some(self.write_timeout))
+    }
+
+    /// Sends one whole message without blocking, in steps (for a caller that must not
+    /// wait, like a game frame): each call moves what the pipe takes now, a bounded
+    /// amount, and returns `Ok(true)` once the whole message is out. Start with
+    /// `progress` 0 and call again with the same data and the updated `progress` (on a
+    /// later frame) while it returns `Ok(false)`. Nothing else may be sent meanwhile; a
+    /// message given up half-way leaves the pipe fit only for closing.
+    pub fn send(&mut self, data: &[u8], progress: &mut usize) -> Result<bool> {
+        self.conn.send_step(data, progress)
     }
 
     /// Sets the write timeout (0 = fail at once when the pipe buffer is full).

@@ -12,6 +12,8 @@ pub enum Status {
     Ok = 0,
     /// `X4P_EMPTY`: read found no (complete) message yet.
     Empty = 1,
+    /// `X4P_PENDING`: a send has not finished yet; call it again (next frame).
+    Pending = 2,
     /// `X4P_NO_SERVER`: nobody serves that name.
     NoServer = -1,
     /// `X4P_ACCESS_DENIED`: the OS refused (permissions / DACL).
@@ -24,19 +26,24 @@ pub enum Status {
     Invalid = -5,
     /// `X4P_OTHER`: anything else; the detail text says what.
     Other = -6,
+    /// `X4P_BUSY`: open: the server is there but takes no client now (every pipe
+    /// instance taken, backlog full); try again later.
+    Busy = -7,
 }
 
 impl Status {
     /// Every status, for tests and documentation.
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 10] = [
         Status::Ok,
         Status::Empty,
+        Status::Pending,
         Status::NoServer,
         Status::AccessDenied,
         Status::Broken,
         Status::Full,
         Status::Invalid,
         Status::Other,
+        Status::Busy,
     ];
 
     /// The C ABI number.
@@ -61,12 +68,14 @@ impl Status {
         match self {
             Status::Ok => c"ok",
             Status::Empty => c"no message yet (try again later)",
+            Status::Pending => c"the message is still going out (call again later)",
             Status::NoServer => c"no server is serving that pipe name",
             Status::AccessDenied => c"access denied by the operating system",
             Status::Broken => c"the pipe is broken (the other side went away)",
             Status::Full => c"the message could not be sent within the write timeout",
             Status::Invalid => c"invalid argument",
             Status::Other => c"other error (see x4p_last_error)",
+            Status::Busy => c"the server takes no new client right now (try again later)",
         }
     }
 }

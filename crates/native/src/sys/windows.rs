@@ -190,6 +190,9 @@ pub struct MsgPipe {
     /// The message being read: bytes so far, plus the spare room a pending read fills.
     buf: Vec<u8>,
     write: Slot,
+    /// The message of a step-wise send ([`MsgPipe::send_step`]): copied in, then in
+    /// flight as one overlapped `WriteFile` (message mode needs one call per message).
+    wbuf: Vec<u8>,
     connect: Slot,
 }
 
@@ -206,6 +209,7 @@ impl MsgPipe {
             read: Slot::new()?,
             buf: Vec::new(),
             write: Slot::new()?,
+            wbuf: Vec::new(),
             connect: Slot::new()?,
         })
     }
@@ -329,8 +333,14 @@ impl MsgPipe {
 
     /// Takes in whatever has arrived, without blocking: a whole message, or `Pending`
     /// (a read stays in flight; the bytes of a long message are kept until its end).
-    pub fn read_step(&mut self) -> io::Result<ReadStep> {
+    /// One call takes in at most about `budget` bytes of a long message.
+    pub fn read_step(&mut self, budget: usize) -> io::Result<ReadStep> {
+        let mut taken = 0usize;
         loop {
+            if taken >= budget {
+                // The rest waits for the next call; nothing is in flight meanwhile.
+                return Ok(ReadStep::Pending);
+            }
             let (ok, n, err) = if self.read.pending {
                 let r = result(self.h.0, &self.read, false);
                 if r.0 == 0 && r.2 == ERROR_IO_INCOMPLETE {
@@ -346,7 +356,7 @@ impl MsgPipe {
                 } else {
                     4096
                 });
-                let room = room.min(u32::MAX as usize);
+                let room = room.min(budget).min(u32::MAX as usize);
                 self.buf.reserve(room);
                 let dst = self.buf.spare_capacity_mut().as_mut_ptr() as *mut u8;
                 let ov = self.read.reset();
@@ -376,6 +386,7 @@ impl MsgPipe {
             // SAFETY: the finished read wrote `n` bytes into the spare capacity it was
             // given (n <= room).
             unsafe { self.buf.set_len(self.buf.len() + n as usize) };
+            taken += n as usize;
             if ok != 0 {
                 return Ok(ReadStep::Message(std::mem::take(&mut self.buf)));
             }
@@ -390,6 +401,68 @@ impl MsgPipe {
             return Ok(true);
         }
         self.read.wait(timeout)
+    }
+
+    /// Sends one whole message without blocking, in steps. The message is copied into
+    /// the pipe's own buffer (at most `budget` bytes per call), then written with one
+    /// overlapped `WriteFile`, whose completion later calls look at. `progress` counts
+    /// the bytes copied (0 for a new message). `Ok(true)` once the write completed.
+    pub fn send_step(
+        &mut self,
+        data: &[u8],
+        progress: &mut usize,
+        budget: usize,
+    ) -> io::Result<bool> {
+        if self.write.pending {
+            let (ok, n, err) = result(self.h.0, &self.write, false);
+            if ok == 0 && err == ERROR_IO_INCOMPLETE {
+                return Ok(false);
+            }
+            self.write.pending = false;
+            let len = std::mem::take(&mut self.wbuf).len();
+            if ok == 0 {
+                return Err(io::Error::from_raw_os_error(err as i32));
+            }
+            return short_write(n, len);
+        }
+        if *progress == 0 {
+            self.wbuf.clear();
+            self.wbuf.reserve_exact(data.len());
+        }
+        let end = progress.saturating_add(budget).min(data.len());
+        self.wbuf.extend_from_slice(&data[*progress..end]);
+        *progress = end;
+        if end < data.len() {
+            return Ok(false);
+        }
+        let len = u32::try_from(self.wbuf.len()).map_err(|_| {
+            io::Error::new(io::ErrorKind::InvalidInput, "message larger than 4 GiB")
+        })?;
+        let ov = self.write.reset();
+        // SAFETY: `wbuf` is owned by the pipe and neither touched nor resized while the
+        // write is pending; Drop cancels and waits for the write before it is freed.
+        let started = unsafe { WriteFile(self.h.0, self.wbuf.as_ptr(), len, null_mut(), ov) };
+        if started == 0 {
+            // SAFETY: no preconditions.
+            let err = unsafe { GetLastError() };
+            if err == ERROR_IO_PENDING {
+                self.write.pending = true;
+                return Ok(false);
+            }
+            self.wbuf = Vec::new();
+            return Err(io::Error::from_raw_os_error(err as i32));
+        }
+        let (ok, n, err) = result(self.h.0, &self.write, false);
+        self.wbuf = Vec::new();
+        if ok == 0 {
+            return Err(io::Error::from_raw_os_error(err as i32));
+        }
+        short_write(n, len as usize)
+    }
+
+    /// Whether a step-wise send is under way (copied in part, or in flight).
+    pub fn sending(&self) -> bool {
+        self.write.pending || !self.wbuf.is_empty()
     }
 
     /// Writes one whole message, waiting at most `timeout` (`None` = forever) for the
@@ -477,6 +550,17 @@ pub fn process_image(pid: u32) -> io::Result<String> {
         return Err(last_error());
     }
     Ok(String::from_utf16_lossy(&buf[..len as usize]))
+}
+
+/// A completed write must have taken the whole message.
+fn short_write(n: u32, len: usize) -> io::Result<bool> {
+    if n as usize != len {
+        return Err(io::Error::new(
+            io::ErrorKind::WriteZero,
+            format!("short write on a message pipe ({n} of {len} bytes)"),
+        ));
+    }
+    Ok(true)
 }
 
 impl Drop for MsgPipe {

@@ -33,9 +33,9 @@ pub const HEAD_MORE: u8 = 0x01;
 /// default send buffer while the per-packet syscall cost stays small.
 pub const MAX_PAYLOAD: usize = 64 * 1024;
 
-/// How long `open` waits when the server's accept backlog is full (the Linux
-/// counterpart of `WaitNamedPipe` on a busy pipe). Short: the caller is a game frame.
-pub const BUSY_WAIT: Duration = Duration::from_millis(200);
+/// Most bytes one [`Conn::try_read`] or [`Conn::send_step`] call moves: the caller is a
+/// game frame, so a large message travels in bounded steps across frames.
+pub const STEP_BUDGET: usize = 2 * 1024 * 1024;
 
 fn is_broken(e: &io::Error) -> bool {
     matches!(
@@ -53,6 +53,8 @@ pub struct Conn {
     /// Set after a failure that leaves the stream unusable (peer gone, half-sent or
     /// half-read message): every later call reports `Broken` instead of guessing.
     dead: bool,
+    /// A message of `send_step` is partly out: nothing else may be sent before its rest.
+    sending: bool,
 }
 
 impl Conn {
@@ -61,6 +63,7 @@ impl Conn {
             fd,
             partial: Vec::new(),
             dead: false,
+            sending: false,
         }
     }
 
@@ -82,8 +85,10 @@ impl Conn {
 
     /// Returns a whole message if one has arrived, `None` if not (yet). Never blocks;
     /// the packets of a message that is still arriving are kept until it is complete.
+    /// One call takes in at most about [`STEP_BUDGET`] bytes.
     pub fn try_read(&mut self) -> Result<Option<Vec<u8>>> {
         self.check_alive()?;
+        let mut taken = 0usize;
         loop {
             match sys::recv_packet(self.fd.as_fd(), &mut self.partial, MAX_PAYLOAD) {
                 Ok(Packet::Eof) => {
@@ -111,8 +116,15 @@ impl Conn {
                     return Ok(Some(std::mem::take(&mut self.partial)));
                 }
                 Ok(Packet::Data {
-                    head: HEAD_MORE, ..
-                }) => continue,
+                    head: HEAD_MORE,
+                    payload,
+                    ..
+                }) => {
+                    taken += payload + 1;
+                    if taken >= STEP_BUDGET {
+                        return Ok(None);
+                    }
+                }
                 Ok(Packet::Data { head, .. }) => {
                     return Err(self.fail(Error::new(
                         Status::Other,
@@ -149,6 +161,7 @@ impl Conn {
     /// that, the pipe is unusable afterwards (the peer holds half a message).
     pub fn write(&mut self, data: &[u8], timeout: Option<Duration>) -> Result<()> {
         self.check_alive()?;
+        self.check_not_sending()?;
         let deadline = Deadline::after(timeout);
         let count = data.len().div_ceil(MAX_PAYLOAD).max(1);
         for (i, chunk) in data
@@ -187,6 +200,60 @@ impl Conn {
         }
         Ok(())
     }
+    fn check_not_sending(&self) -> Result<()> {
+        if self.sending {
+            Err(Error::new(
+                Status::Invalid,
+                "a message is partly sent: finish it (same data, same progress) or close the pipe",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Sends a whole message without ever blocking, in steps: each call sends what the
+    /// socket takes now, at most about [`STEP_BUDGET`] bytes, and returns `Ok(true)`
+    /// once the last packet is out. `progress` (0 for a new message) is the caller's
+    /// bookmark: pass the same data and the updated `progress` until done.
+    pub fn send_step(&mut self, data: &[u8], progress: &mut usize) -> Result<bool> {
+        self.check_alive()?;
+        if *progress == 0 {
+            self.check_not_sending()?;
+        } else if *progress > data.len() || !self.sending {
+            return Err(Error::new(
+                Status::Invalid,
+                "send progress does not belong to the message in flight",
+            ));
+        }
+        let count = data.len().div_ceil(MAX_PAYLOAD).max(1);
+        // Progress counts whole packets of payload (the last one may be short).
+        let mut i = progress.div_ceil(MAX_PAYLOAD);
+        let mut moved = 0usize;
+        while i < count {
+            let end = ((i + 1) * MAX_PAYLOAD).min(data.len());
+            let chunk = &data[i * MAX_PAYLOAD..end];
+            let head = if i + 1 < count { HEAD_MORE } else { HEAD_LAST };
+            match sys::send_packet(self.fd.as_fd(), head, chunk) {
+                Ok(_) => {
+                    i += 1;
+                    *progress = end;
+                    moved += chunk.len() + 1;
+                    self.sending = i < count;
+                    if self.sending && moved >= STEP_BUDGET {
+                        return Ok(false);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if is_broken(&e) => {
+                    return Err(self.fail(Error::os(Status::Broken, "sendmsg", &e)));
+                }
+                Err(e) => return Err(self.fail(Error::os(Status::Other, "sendmsg", &e))),
+            }
+        }
+        self.sending = false;
+        Ok(true)
+    }
 }
 
 /// The executable of process `pid` (`/proc/<pid>/exe`).
@@ -199,18 +266,16 @@ pub fn process_exe(pid: u32) -> Result<PathBuf> {
 pub fn connect(name: &str) -> Result<Conn> {
     let path = socket_path(name)?;
     let what = format!("connecting to {}", path.display());
-    let fd = sys::seqpacket_socket(false).map_err(|e| Error::os(Status::Other, "socket", &e))?;
-    // Blocking connect bounded by SO_SNDTIMEO: returns at once normally, waits at most
-    // BUSY_WAIT when the server's backlog is full.
-    sys::set_send_timeout(fd.as_fd(), BUSY_WAIT)
-        .map_err(|e| Error::os(Status::Other, "setsockopt", &e))?;
+    // Non-blocking from the start: connect returns at once, also when the server's
+    // backlog is full (EAGAIN: busy, the caller tries again on a later frame).
+    let fd = sys::seqpacket_socket(true).map_err(|e| Error::os(Status::Other, "socket", &e))?;
     if let Err(e) = sys::connect(fd.as_fd(), &path) {
         let status = match e.raw_os_error() {
             Some(libc::ENOENT) | Some(libc::ECONNREFUSED) => Status::NoServer,
             Some(libc::EACCES) | Some(libc::EPERM) => Status::AccessDenied,
-            Some(libc::EAGAIN) | Some(libc::EINPROGRESS) | Some(libc::ETIMEDOUT) => {
+            Some(libc::EAGAIN) | Some(libc::EINPROGRESS) => {
                 return Err(Error::os(
-                    Status::Other,
+                    Status::Busy,
                     &format!("{what}: server busy (backlog full)"),
                     &e,
                 ));
@@ -226,7 +291,6 @@ pub fn connect(name: &str) -> Result<Conn> {
         };
         return Err(Error::os(status, &what, &e));
     }
-    sys::set_nonblocking(fd.as_fd(), true).map_err(|e| Error::os(Status::Other, "fcntl", &e))?;
     Ok(Conn::new(fd))
 }
 

@@ -8,9 +8,9 @@ use crate::sys::{self, MsgPipe, ReadStep, Security, WriteOutcome};
 use std::io;
 use std::time::Duration;
 
-/// How long `open` waits (`WaitNamedPipe`) when every instance of the pipe is busy.
-/// Short: the caller is a game frame.
-pub const BUSY_WAIT: Duration = Duration::from_millis(200);
+/// Most bytes one [`Conn::try_read`] or [`Conn::send_step`] call moves: the caller is a
+/// game frame, so a large message travels in bounded steps across frames.
+pub const STEP_BUDGET: usize = 2 * 1024 * 1024;
 
 const ERROR_FILE_NOT_FOUND: i32 = 2;
 const ERROR_PATH_NOT_FOUND: i32 = 3;
@@ -58,7 +58,7 @@ impl Conn {
     /// A whole message if one has arrived, `None` if not (yet). Never blocks.
     pub fn try_read(&mut self) -> Result<Option<Vec<u8>>> {
         self.check_alive()?;
-        match self.pipe.read_step() {
+        match self.pipe.read_step(STEP_BUDGET) {
             Ok(ReadStep::Message(m)) => Ok(Some(m)),
             Ok(ReadStep::Pending) => Ok(None),
             Err(e) if is_broken(&e) => Err(self.fail(Status::Broken, "ReadFile", &e)),
@@ -82,9 +82,41 @@ impl Conn {
             .map_err(|e| Error::os(Status::Other, "WaitForSingleObject", &e))
     }
 
+    /// Sends a whole message without blocking, in steps (see the Linux twin): the
+    /// message is copied in bounded parts, then written by one overlapped `WriteFile`.
+    pub fn send_step(&mut self, data: &[u8], progress: &mut usize) -> Result<bool> {
+        self.check_alive()?;
+        if *progress == 0 && self.pipe.sending() {
+            return Err(Error::new(
+                Status::Invalid,
+                "a message is partly sent: finish it (same data, same progress) or close the pipe",
+            ));
+        }
+        if *progress > data.len() {
+            return Err(Error::new(
+                Status::Invalid,
+                "send progress does not belong to the message in flight",
+            ));
+        }
+        match self.pipe.send_step(data, progress, STEP_BUDGET) {
+            Ok(done) => Ok(done),
+            Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
+                Err(Error::os(Status::Invalid, "WriteFile", &e))
+            }
+            Err(e) if is_broken(&e) => Err(self.fail(Status::Broken, "WriteFile", &e)),
+            Err(e) => Err(self.fail(Status::Other, "WriteFile", &e)),
+        }
+    }
+
     /// Sends a whole message; `Full` if the reader has not taken it within `timeout`.
     pub fn write(&mut self, data: &[u8], timeout: Option<Duration>) -> Result<()> {
         self.check_alive()?;
+        if self.pipe.sending() {
+            return Err(Error::new(
+                Status::Invalid,
+                "a message is partly sent: finish it or close the pipe",
+            ));
+        }
         match self.pipe.write_all(data, timeout) {
             Ok(WriteOutcome::Done) => Ok(()),
             Ok(WriteOutcome::TimedOut { sent }) => {
@@ -126,32 +158,21 @@ pub fn connect(name: &str) -> Result<Conn> {
     let path = pipe_path(name)?;
     let w = sys::wide(&path);
     let what = format!("opening {path}");
-    let mut waited = false;
-    loop {
-        match MsgPipe::open(&w) {
-            Ok(pipe) => return Ok(Conn { pipe, dead: false }),
-            Err(e) => {
-                let status = match e.raw_os_error() {
-                    Some(ERROR_FILE_NOT_FOUND) | Some(ERROR_PATH_NOT_FOUND) => Status::NoServer,
-                    Some(ERROR_ACCESS_DENIED) => Status::AccessDenied,
-                    Some(ERROR_INVALID_NAME) | Some(ERROR_BAD_PATHNAME) => Status::Invalid,
-                    Some(ERROR_PIPE_BUSY) if !waited => {
-                        // Every instance is taken: wait briefly for one, then try once more.
-                        waited = true;
-                        let _ = sys::wait_named_pipe(&w, BUSY_WAIT);
-                        continue;
-                    }
-                    Some(ERROR_PIPE_BUSY) => {
-                        return Err(Error::os(
-                            Status::Other,
-                            &format!("{what}: server busy"),
-                            &e,
-                        ));
-                    }
-                    _ => Status::Other,
-                };
-                return Err(Error::os(status, &what, &e));
-            }
+    match MsgPipe::open(&w) {
+        Ok(pipe) => Ok(Conn { pipe, dead: false }),
+        Err(e) => {
+            let status = match e.raw_os_error() {
+                Some(ERROR_FILE_NOT_FOUND) | Some(ERROR_PATH_NOT_FOUND) => Status::NoServer,
+                Some(ERROR_ACCESS_DENIED) => Status::AccessDenied,
+                Some(ERROR_INVALID_NAME) | Some(ERROR_BAD_PATHNAME) => Status::Invalid,
+                // Every instance is taken. No WaitNamedPipe: the caller is a game frame
+                // and tries again on a later one.
+                Some(ERROR_PIPE_BUSY) => {
+                    return Err(Error::os(Status::Busy, &format!("{what}: server busy"), &e));
+                }
+                _ => Status::Other,
+            };
+            Err(Error::os(status, &what, &e))
         }
     }
 }

@@ -232,7 +232,7 @@ fn two_clients_at_once() {
     let name = unique("two");
     let server = spawn_echo(&name, 2);
     let mut a = Abi::open(&name).unwrap();
-    let mut b = Client::open(&name).unwrap();
+    let mut b = open_when_free(&name);
     for i in 0..20 {
         let ma = format!("a{i}");
         let mb = vec![b'b'; i * 5000];
@@ -296,7 +296,7 @@ fn eight_clients_connected_at_once_are_all_served() {
     // A host serves every copy of the game's host script at the same time.
     let name = unique("eight");
     let server = spawn_echo(&name, 8);
-    let mut clients: Vec<Client> = (0..8).map(|_| Client::open(&name).unwrap()).collect();
+    let mut clients: Vec<Client> = (0..8).map(|_| open_when_free(&name)).collect();
     for (i, c) in clients.iter_mut().enumerate() {
         c.write(format!("client {i}").as_bytes()).unwrap();
     }
@@ -306,4 +306,101 @@ fn eight_clients_connected_at_once_are_all_served() {
     }
     drop(clients);
     assert_eq!(server.join().unwrap(), vec![1; 8]);
+}
+
+/// Opens clients without accepting them until the server reports busy (Linux: the
+/// accept backlog is full; Windows: every pipe instance is taken). Returns them.
+fn fill_until_busy(name: &str) -> Vec<Client> {
+    let mut held = Vec::new();
+    loop {
+        let t = Instant::now();
+        match Client::open(name) {
+            Ok(c) => held.push(c),
+            Err(e) => {
+                assert_eq!(e.status(), Status::Busy, "{e}");
+                // Review finding 7: the open of a busy pipe waited 200 ms.
+                assert!(
+                    t.elapsed() < Duration::from_millis(100),
+                    "a busy open returns at once: {:?}",
+                    t.elapsed()
+                );
+                return held;
+            }
+        }
+        assert!(held.len() < 1000, "the server never became busy");
+    }
+}
+
+#[test]
+fn open_of_a_busy_server_returns_busy_at_once() {
+    let name = unique("busy");
+    let mut server = Server::create(&name).unwrap();
+    let held = fill_until_busy(&name);
+    assert!(!held.is_empty());
+    assert_eq!(Abi::open(&name).err(), Some(wp::X4P_BUSY));
+    // Once the server takes a client, there is room again.
+    let _conn = server.accept_timeout(WAIT).unwrap().unwrap();
+    let mut ok = None;
+    for _ in 0..100 {
+        match Client::open(&name) {
+            Ok(c) => {
+                ok = Some(c);
+                break;
+            }
+            Err(e) => assert_eq!(e.status(), Status::Busy, "{e}"),
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(ok.is_some(), "room after an accept");
+}
+
+/// Review finding 7: a write to a server that does not read held the caller up to the
+/// write timeout. `x4p_send` never waits: it moves what the pipe takes and is called
+/// again later until the message is out.
+#[test]
+fn send_in_steps_never_waits_for_the_reader() {
+    let name = unique("steps");
+    let mut server = Server::create(&name).unwrap();
+    let mut p = Abi::open(&name).unwrap();
+    let mut conn = server.accept_timeout(WAIT).unwrap().unwrap(); // not reading yet
+    let big: Vec<u8> = (0..16 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    let mut progress = 0usize;
+    let mut calls = 0;
+    while calls < 20 {
+        assert_eq!(
+            p.send(&big, &mut progress),
+            wp::X4P_PENDING,
+            "{}",
+            last_error()
+        );
+        calls += 1;
+    }
+    // A new message while one is partly out would break the framing: refused.
+    let mut fresh = 0usize;
+    assert_eq!(p.send(b"x", &mut fresh), wp::X4P_INVALID);
+    let reader = std::thread::spawn(move || {
+        let m = conn.read_timeout(WAIT).unwrap().unwrap();
+        let n = conn.read_timeout(WAIT).unwrap().unwrap();
+        (m, n)
+    });
+    let t = Instant::now();
+    loop {
+        match p.send(&big, &mut progress) {
+            wp::X4P_OK => break,
+            wp::X4P_PENDING => std::thread::sleep(Duration::from_micros(200)),
+            other => panic!("send: {other} {}", last_error()),
+        }
+        assert!(t.elapsed() < WAIT, "never finished");
+    }
+    let mut progress = 0usize;
+    loop {
+        match p.send(b"", &mut progress) {
+            wp::X4P_OK => break,
+            wp::X4P_PENDING => std::thread::sleep(Duration::from_micros(200)),
+            other => panic!("send: {other} {}", last_error()),
+        }
+    }
+    let (m, n) = reader.join().unwrap();
+    assert!(m == big, "{} bytes arrived", m.len());
+    assert!(n.is_empty());
 }

@@ -70,6 +70,11 @@ impl Abi {
         unsafe { wp::x4p_write(self.0, data.as_ptr(), data.len()) }
     }
 
+    /// One step of `x4p_send`.
+    pub fn send(&mut self, data: &[u8], progress: &mut usize) -> i32 {
+        unsafe { wp::x4p_send(self.0, data.as_ptr(), data.len(), progress) }
+    }
+
     /// One non-blocking read: Ok(message) or the status code.
     pub fn read(&mut self) -> Result<Vec<u8>, i32> {
         let mut data = std::ptr::null_mut();
@@ -154,3 +159,19 @@ pub fn spawn_echo(name: &str, clients: usize) -> std::thread::JoinHandle<Vec<usi
 }
 
 pub const WAIT: Duration = Duration::from_secs(20);
+
+/// Opens a client, retrying while the server is busy as the game does on its next
+/// frame (opening never waits; Windows: the server makes its next pipe instance only
+/// when it accepts).
+pub fn open_when_free(name: &str) -> wp::Client {
+    let t = std::time::Instant::now();
+    loop {
+        match wp::Client::open(name) {
+            Ok(c) => return c,
+            Err(e) if e.status() == wp::Status::Busy && t.elapsed() < WAIT => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
+            Err(e) => panic!("open {name}: {e}"),
+        }
+    }
+}

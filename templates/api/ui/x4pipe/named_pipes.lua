@@ -68,6 +68,7 @@ typedef struct x4p_pipe x4p_pipe;
 const char *x4p_version(void);
 int x4p_open(const char *name, x4p_pipe **out);
 int x4p_write(x4p_pipe *p, const unsigned char *data, size_t len);
+int x4p_send(x4p_pipe *p, const unsigned char *data, size_t len, size_t *progress);
 int x4p_read(x4p_pipe *p, unsigned char **data, size_t *len);
 void x4p_free(unsigned char *data, size_t len);
 void x4p_close(x4p_pipe *p);
@@ -361,6 +362,8 @@ local function broken(p, req, code)
         log("pipe " .. p.name .. ": " .. why .. "; reopening once")
     end
     req.retried = true
+    -- A write starts over on the new handle.
+    req.progress, req.started, req.stalledSince = nil, nil, nil
     return true
 end
 
@@ -383,9 +386,33 @@ local function readStep(p)
     return X4P_OK, msg
 end
 
--- One write attempt: X4P_OK, or an error code.
+-- One step of a write: X4P_OK (all out), X4P_PENDING (the server has not taken all of
+-- it yet: go on next frame) or an error code. Never blocks; each step moves a bounded
+-- amount. A write that makes no progress for WRITE_TIMEOUT_MS (the server stopped
+-- reading) counts as X4P_FULL.
 local function writeStep(p, req)
-    return lib.x4p_write(p.handle, req.data, #req.data)
+    if not req.progress then
+        req.progress = ffi.new("size_t[1]")
+    end
+    local before = tonumber(req.progress[0])
+    -- The message is the tail of req.data from byte req.skip on (see parseWrite).
+    local skip = req.skip or 0
+    local code = lib.x4p_send(p.handle, ffi.cast("const unsigned char *", req.data) + skip, #req.data - skip, req.progress)
+    if code ~= X4P_PENDING then
+        return code
+    end
+    local t = now()
+    if tonumber(req.progress[0]) ~= before or not req.stalledSince then
+        req.stalledSince = t
+    end
+    if tonumber(req.progress[0]) > 0 then
+        -- Part of it may be out: it can no longer be dropped without breaking the pipe.
+        req.started = true
+    end
+    if (t - req.stalledSince) * 1000 >= WRITE_TIMEOUT_MS then
+        return X4P_FULL
+    end
+    return X4P_PENDING
 end
 
 -- Serves the write queue (writes and checks, in order) until it is empty or its head
@@ -593,6 +620,26 @@ local function parse(eventName, param, withMessage)
     return pipeName, param:sub(first + 1, second - 1), param:sub(second + 1)
 end
 
+-- A write's "<pipe>;<id>;<message>" split like parse does, without copying the message
+-- out (it may be megabytes): returns the pipe, the id, the whole parameter and how
+-- many of its bytes come before the message.
+local function parseWrite(eventName, param)
+    if type(param) ~= "string" then
+        param = tostring(param)
+    end
+    local first = param:find(";", 1, true)
+    if not first then
+        log(eventName .. ": parameter without ';': " .. param:sub(1, 200))
+        return nil
+    end
+    local second = param:find(";", first + 1, true)
+    if not second then
+        -- No message part at all: an empty message is the only sensible reading.
+        return param:sub(1, first - 1), param:sub(first + 1), "", 0
+    end
+    return param:sub(1, first - 1), param:sub(first + 1, second - 1), param, second
+end
+
 local function debugRequest(eventName, pipeName, id, msg)
     if DEBUG then
         local text = eventName .. " pipe=" .. tostring(pipeName) .. " id=" .. tostring(id)
@@ -693,10 +740,12 @@ else
         end
     end
     handlers[EV_WRITE] = function(param)
-        local pipeName, id, msg = parse(EV_WRITE, param, true)
-        debugRequest(EV_WRITE, pipeName, id, msg)
+        local pipeName, id, data, skip = parseWrite(EV_WRITE, param)
+        if DEBUG and id then
+            debugRequest(EV_WRITE, pipeName, id, data:sub(skip + 1))
+        end
         if id then
-            current = { kind = "write", id = id, data = msg }
+            current = { kind = "write", id = id, data = data, skip = skip }
             enqueue(pipeName, current)
         end
     end
