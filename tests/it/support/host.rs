@@ -95,6 +95,9 @@ struct State {
     pause_from_c: bool,
     game_time: f64,
     last_real: f64,
+    /// How long each call into the Lua took (event handlers and onUpdate scripts), in
+    /// call order: what the Lua client costs the game thread.
+    call_times: Vec<std::time::Duration>,
 }
 
 pub struct Host {
@@ -351,9 +354,11 @@ impl Host {
                 .collect();
             let param = lua.create_string(&param).unwrap();
             for f in handlers {
+                let t = Instant::now();
                 f.call::<()>((name.as_str(), param.clone()))
                     .map_err(lua_err)
                     .unwrap_or_else(|e| panic!("Lua error in handler of {name}: {e}"));
+                self.state.borrow_mut().call_times.push(t.elapsed());
             }
         }
         if self.state.borrow().no_update {
@@ -361,9 +366,11 @@ impl Host {
         }
         let scripts = self.state.borrow().update_scripts.clone();
         for f in scripts {
+            let t = Instant::now();
             f.call::<()>(())
                 .map_err(lua_err)
                 .unwrap_or_else(|e| panic!("Lua error in onUpdate: {e}"));
+            self.state.borrow_mut().call_times.push(t.elapsed());
         }
     }
 
@@ -402,6 +409,11 @@ impl Host {
                 .call::<()>(paused)
                 .unwrap();
         }
+    }
+
+    /// Removes and returns how long each call into the Lua took (see `State`).
+    pub fn take_call_times(&self) -> Vec<std::time::Duration> {
+        std::mem::take(&mut self.state.borrow_mut().call_times)
     }
 
     /// All signals so far.

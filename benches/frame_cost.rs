@@ -1,0 +1,182 @@
+//! What the Lua client costs the game thread: every call the game makes into it (each
+//! event handler and each onUpdate call) is timed in the fake X4 host, in four adverse
+//! cases. Goal (issue #9): p99 <= 0.5 ms and max <= 2 ms per call.
+//!
+//! `cargo bench --bench frame_cost` (add `--target x86_64-pc-windows-gnu` for Wine).
+//! Not a test: it prints a Markdown table for docs/benchmarks.md.
+//!
+//! Frames are stepped with a short sleep in between (the game's frame is 16.7 ms at
+//! 60 fps; a shorter one only makes more calls, each seeing less new data).
+//! The one cost that cannot be bounded, turning a received multi-MiB message into a Lua
+//! string (and the game copying the answer), is the call that completes such a read; it
+//! is reported on its own line.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+use support::host::Host;
+use support::render::names;
+use winpipe::{Client, Server, Status};
+
+const FRAME_GAP: Duration = Duration::from_millis(2);
+
+struct Figures {
+    calls: usize,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+fn figures(mut times: Vec<Duration>) -> Figures {
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    Figures {
+        calls: times.len(),
+        p50: at(0.5),
+        p99: at(0.99),
+        max: *times.last().unwrap(),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64() * 1e3)
+}
+
+fn row(case: &str, f: &Figures) {
+    println!(
+        "| {case} | {} | {} | {} | {} |",
+        f.calls,
+        ms(f.p50),
+        ms(f.p99),
+        ms(f.max)
+    );
+}
+
+fn frames(host: &Host, n: usize) {
+    for _ in 0..n {
+        host.step();
+        std::thread::sleep(FRAME_GAP);
+    }
+}
+
+/// 100 writes of 64 KiB queued on a pipe whose server accepted and never reads: the
+/// first ones fill the OS buffer, the rest wait, until the write timeout (1 s without
+/// progress) ends the pipe.
+fn stopped_reader() -> Figures {
+    let p = support::pipe_name("cost-stopped");
+    let mut server = Server::create(&p).unwrap();
+    let host = Host::new();
+    let msg = vec![b'x'; 64 << 10];
+    host.take_call_times();
+    for i in 0..100 {
+        let mut param = format!("{p};w{i};").into_bytes();
+        param.extend_from_slice(&msg);
+        host.raise(names::WRITE, &param);
+    }
+    host.step();
+    let _conn = support::accept(&mut server);
+    frames(&host, 700);
+    assert!(host.has_signal("pipeWrite_complete_w99"), "the stall ended the pipe");
+    figures(host.take_call_times())
+}
+
+/// A pipe whose server takes no client (Linux: full backlog; Windows: every instance
+/// taken), pinged every frame: each ping waits up to 1 s for its turn, then ERROR.
+fn busy_pipe() -> Figures {
+    let p = support::pipe_name("cost-busy");
+    let _server = Server::create(&p).unwrap();
+    let mut held = Vec::new();
+    loop {
+        match Client::open(&p) {
+            Ok(c) => held.push(c),
+            Err(e) if e.status() == Status::Busy => break,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let host = Host::new();
+    host.take_call_times();
+    for i in 0..700 {
+        host.raise(names::WRITE, format!("{p};p{i};ping"));
+        host.step();
+        std::thread::sleep(FRAME_GAP);
+    }
+    assert!(host.has_signal("pipeWrite_complete_p1"));
+    figures(host.take_call_times())
+}
+
+/// Nobody serves the pipe; pinged every frame.
+fn absent_server() -> Figures {
+    let p = support::pipe_name("cost-absent");
+    let host = Host::new();
+    host.take_call_times();
+    for i in 0..700 {
+        host.raise(names::WRITE, format!("{p};p{i};ping"));
+        host.step();
+        std::thread::sleep(FRAME_GAP);
+    }
+    assert!(host.has_signal("pipeWrite_complete_p699"));
+    figures(host.take_call_times())
+}
+
+/// A 16 MiB message written and echoed back, five times. Returns the figures of every
+/// call but the ones that completed a read, and of those on their own.
+fn big_message() -> (Figures, Figures) {
+    let p = support::pipe_name("cost-big");
+    let mut server = Server::create(&p).unwrap();
+    let echo = std::thread::spawn(move || {
+        let mut conn = server.accept_timeout(support::WAIT).unwrap().unwrap();
+        while let Ok(m) = conn.read() {
+            if conn.write(&m).is_err() {
+                break;
+            }
+        }
+    });
+    let host = Host::new();
+    let msg: Vec<u8> = (0..16usize << 20).map(|i| (i % 251) as u8).collect();
+    let mut steady = Vec::new();
+    let mut completing = Vec::new();
+    host.take_call_times();
+    for i in 0..5 {
+        let mut param = format!("{p};w{i};").into_bytes();
+        param.extend_from_slice(&msg);
+        host.raise(names::WRITE, &param);
+        host.raise(names::READ, format!("{p};r{i}"));
+        let read = format!("pipeRead_complete_r{i}");
+        let start = Instant::now();
+        loop {
+            host.step();
+            let mut times = host.take_call_times();
+            if host.has_signal(&read) {
+                // The completing call is the longest of this frame.
+                times.sort();
+                completing.push(times.pop().unwrap());
+                steady.extend(times);
+                break;
+            }
+            steady.extend(times);
+            assert!(start.elapsed() < support::WAIT, "no echo");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(host.signals_for(&read)[0].value.len(), msg.len());
+        host.take_signals();
+    }
+    host.raise(names::CLOSE, &p);
+    host.step();
+    echo.join().unwrap();
+    (figures(steady), figures(completing))
+}
+
+fn main() {
+    println!("| case | calls | p50 ms | p99 ms | max ms |");
+    println!("|---|---:|---:|---:|---:|");
+    row("server stopped reading, 100 writes of 64 KiB queued", &stopped_reader());
+    row("busy pipe pinged every frame", &busy_pipe());
+    row("absent server pinged every frame", &absent_server());
+    let (steady, completing) = big_message();
+    row("16 MiB message written and read back (all other calls)", &steady);
+    row(
+        "16 MiB: the call that turns the message into a Lua string",
+        &completing,
+    );
+}
