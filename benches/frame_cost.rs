@@ -77,7 +77,10 @@ fn stopped_reader() -> Figures {
     host.step();
     let _conn = support::accept(&mut server);
     frames(&host, 700);
-    assert!(host.has_signal("pipeWrite_complete_w99"), "the stall ended the pipe");
+    assert!(
+        host.has_signal("pipeWrite_complete_w99"),
+        "the stall ended the pipe"
+    );
     figures(host.take_call_times())
 }
 
@@ -170,11 +173,17 @@ fn big_message() -> (Figures, Figures) {
 fn main() {
     println!("| case | calls | p50 ms | p99 ms | max ms |");
     println!("|---|---:|---:|---:|---:|");
-    row("server stopped reading, 100 writes of 64 KiB queued", &stopped_reader());
+    row(
+        "server stopped reading, 100 writes of 64 KiB queued",
+        &stopped_reader(),
+    );
     row("busy pipe pinged every frame", &busy_pipe());
     row("absent server pinged every frame", &absent_server());
     let (steady, completing) = big_message();
-    row("16 MiB message written and read back (all other calls)", &steady);
+    row(
+        "16 MiB message written and read back (all other calls)",
+        &steady,
+    );
     row(
         "16 MiB: the call that turns the message into a Lua string",
         &completing,

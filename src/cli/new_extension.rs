@@ -16,9 +16,10 @@ pub struct Args {
     /// Description written into content.xml
     #[arg(long)]
     description: Option<String>,
-    /// standalone: depend on the Named Pipes API extension; embedded: build the API
-    /// into the mod under names derived from its id
-    #[arg(long, value_enum, default_value = "standalone")]
+    /// embedded (default): build the API into the mod under names derived from its id,
+    /// so it works beside sn_mod_support_apis; standalone: depend on the Named Pipes API
+    /// extension (which replaces the original's pipe half)
+    #[arg(long, value_enum, default_value = "embedded")]
     api: ApiArg,
     /// Write into a non-empty folder (files of the same name are replaced)
     #[arg(long)]

@@ -939,6 +939,27 @@ fn reads_complete_on_md_heartbeat_when_onupdate_drops_out() {
     assert_eq!(value(&host, "pipeRead_complete_r1"), "beat");
 }
 
+/// The connection helper's back-off runs on real time, also while the game is paused
+/// (MD's own delays stop then): MD asks the Lua for an alarm.
+#[test]
+fn alarms_ring_after_real_time_also_while_paused() {
+    let host = Host::new();
+    host.set_paused(true);
+    host.raise(names::TICK, "alarm;a1;0.05");
+    host.raise(names::TICK, "alarm;a2;0");
+    host.step();
+    assert!(host.updating(), "an alarm keeps onUpdate set");
+    let a2 = one(&host, "pipeAlarm_complete_a2");
+    assert_eq!((a2.text().as_str(), a2.frame), ("SUCCESS", host.frame()));
+    no_signal(&host, "pipeAlarm_complete_a1");
+    std::thread::sleep(Duration::from_millis(60));
+    host.step();
+    assert_eq!(value(&host, "pipeAlarm_complete_a1"), "SUCCESS");
+    host.step();
+    assert!(!host.updating());
+    assert_eq!(host.signals_for("pipeAlarm_complete_a1").len(), 1);
+}
+
 /// The original's continuous reads: one request answers every message until
 /// Cancel_Reads, which answers CANCELLED.
 #[test]

@@ -108,8 +108,11 @@ fn read_md_files<'a>(files: impl Iterator<Item = (&'a String, &'a Vec<u8>)>) -> 
                 "event_ui_triggered" => {
                     let screen = literal(n.attribute("screen").unwrap()).expect("literal screen");
                     let control = n.attribute("control").unwrap();
+                    // `'prefix_' + $id`, or `$pipe + '_suffix'` (kept as `*_suffix`).
                     let control = match control.split_once(" + ") {
-                        Some((prefix, _)) => literal(prefix).expect("literal prefix"),
+                        Some((prefix, rest)) => literal(prefix)
+                            .or_else(|| literal(rest).map(|suffix| format!("*{suffix}")))
+                            .expect("a literal prefix or suffix"),
                         None => literal(control).expect("literal control"),
                     };
                     md.waits.insert((screen, control));

@@ -304,3 +304,77 @@ fn a_non_empty_folder_needs_force() {
     );
     assert!(tmp.path().join("empty/x4pipe.toml").is_file());
 }
+
+/// Review finding 4 (coexistence): many players keep sn_mod_support_apis installed. A
+/// mod made by `new-extension` with no options shares nothing with the original's pipe
+/// half: no MD script name, no MD file path (compared case-insensitively, as the game
+/// does on Windows), no UI screen, no Lua event, and no dependency on an extension that
+/// carries those names.
+#[test]
+fn the_default_scaffold_works_beside_the_original_api() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(
+        &x4pipe(tmp.path(), &["new-extension", "side_mod"]),
+        "new-extension",
+    );
+    let project = tmp.path().join("side_mod");
+    ok(&x4pipe(&project, &["build"]), "build");
+    let ext = project.join("out/side_mod");
+    // What the original's pipe half puts into the game's namespaces.
+    let original_files = [
+        "md/named_pipes.xml",
+        "md/pipe_server_host.xml",
+        "md/pipe_server_lib.xml",
+    ];
+    let original_scripts = ["Named_Pipes", "Pipe_Server_Host", "Pipe_Server_Lib"];
+    let original_events = ["pipeProcessCommand", "pipeRead", "pipeWrite", "pipeCheck"];
+    let mut md_files = 0;
+    for entry in walk(&ext) {
+        let rel = entry
+            .strip_prefix(&ext)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        assert!(
+            !original_files.contains(&rel.to_lowercase().as_str()),
+            "{rel} is a file of the original API"
+        );
+        let text = fs::read_to_string(&entry).unwrap_or_default();
+        if rel.starts_with("md/") {
+            md_files += 1;
+            let doc = roxmltree::Document::parse(&text).unwrap();
+            let name = doc.root_element().attribute("name").unwrap();
+            assert!(!original_scripts.contains(&name), "{rel}: mdscript {name}");
+            for n in doc.descendants() {
+                if n.has_tag_name("event_ui_triggered") {
+                    let screen = n.attribute("screen").unwrap();
+                    assert_ne!(screen, "'Named_Pipes'", "{rel}: the original's UI screen");
+                }
+                if n.has_tag_name("raise_lua_event") {
+                    let ev = n.attribute("name").unwrap().trim_matches('\'');
+                    assert!(!original_events.contains(&ev), "{rel}: Lua event {ev}");
+                }
+            }
+        }
+        if rel == "content.xml" {
+            assert!(
+                !text.contains("x4pipe_named_pipes"),
+                "depends on the standalone API, which replaces the original's pipe half: {text}"
+            );
+        }
+    }
+    assert!(md_files >= 3, "the mod and its embedded API");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

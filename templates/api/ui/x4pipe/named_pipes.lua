@@ -502,10 +502,29 @@ local function serve(p)
     end
 end
 
+-- Real-time alarms for MD (the connection helper's back-off must run while the game
+-- is paused, and MD's own delays stop then): alarms[id] = due time (real seconds).
+local alarms = {}
+
+local function ringAlarms()
+    local t = now()
+    local due = {}
+    for id, at in pairs(alarms) do
+        if t >= at then
+            due[#due + 1] = id
+        end
+    end
+    table.sort(due)
+    for _, id in ipairs(due) do
+        alarms[id] = nil
+        signal("pipeAlarm_complete_" .. id, SUCCESS)
+    end
+end
+
 local onUpdate
 
 local function updateScript()
-    local busy = next(waiting) ~= nil
+    local busy = next(waiting) ~= nil or next(alarms) ~= nil
     if busy and not updating then
         updating = true
         SetScript("onUpdate", onUpdate)
@@ -520,6 +539,7 @@ end
 -- Serves every pipe with a waiting request. Runs from onUpdate and from MD's
 -- heartbeat (onUpdate can drop out for a while), so it must be cheap when idle.
 local function poll()
+    ringAlarms()
     -- Copy the names first: serving changes the table.
     local names = {}
     for name in pairs(waiting) do
@@ -703,9 +723,15 @@ local handlers = {}
 -- MD's heartbeat and its start-up greeting (after a new game or a savegame load, when
 -- the MD is live and can hear us).
 handlers[EV_TICK] = function(param)
-    if param == "hello" then
+    local text = tostring(param)
+    local id, seconds = text:match("^alarm;([^;]+);([^;]+)$")
+    if text == "hello" then
         signal(LIVE_SIGNAL, status())
-    elseif not disabledReason then
+    elseif id then
+        -- "alarm;<id>;<seconds>": pipeAlarm_complete_<id> after that much real time.
+        alarms[id] = now() + (tonumber(seconds) or 0)
+        updateScript()
+    else
         poll()
     end
 end
