@@ -11,13 +11,15 @@
 //! string (and the game copying the answer), is the call that completes such a read; it
 //! is reported on its own line.
 
-#[path = "../tests/support/mod.rs"]
+// The bench uses a part of the tests' support (the fake host, the Lua rendering).
+#[allow(dead_code)]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
 use support::host::Host;
 use support::render::names;
-use winpipe::{Client, Server, Status};
+use x4pipe_native::{Client, Server, Status};
 
 const FRAME_GAP: Duration = Duration::from_millis(2);
 

@@ -838,7 +838,7 @@ fn a_busy_pipe_is_retried_on_later_frames() {
     let mut server = serve(&p);
     let mut held = Vec::new();
     loop {
-        match winpipe::Client::open(&p) {
+        match x4pipe_native::Client::open(&p) {
             Ok(c) => held.push(c),
             Err(e) if e.status() == Status::Busy => break,
             Err(e) => panic!("{e}"),
