@@ -72,18 +72,7 @@ pub fn check_rendered(rendered: &Rendered, dirs: &[PathBuf]) -> Result<Checked> 
         } else {
             checked.unchecked.push(rel.clone());
         }
-        let key = VerdictCache::key(kind, validator.schema_hash(kind), bytes);
-        let cached = cache.as_ref().and_then(|c| c.get(key, rel));
-        let diagnostics = match cached {
-            Some(found) => found,
-            None => {
-                let found = validator.validate_bytes(rel, bytes, kind);
-                if let Some(c) = &cache {
-                    c.put(key, &found);
-                }
-                found
-            }
-        };
+        let (diagnostics, _) = validator.validate_cached(rel, bytes, kind, cache.as_ref());
         if diagnostics.iter().any(|d| d.is_error()) {
             reports.push(FileReport {
                 path: PathBuf::from(rel),

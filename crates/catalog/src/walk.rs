@@ -5,11 +5,18 @@
 //! the tree) is worse than a build that stops and says why. Leave links out
 //! with `.x4pipeignore` or a `!` glob if they are meant to stay behind.
 
-use crate::catalog::SourceFile;
 use crate::error::{Error, Result};
 use crate::filter::PathFilter;
 use crate::safe_path;
 use std::path::{Component, Path, PathBuf};
+
+/// A file to pack: its catalog path and where its bytes are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// `/`-separated path inside the catalog.
+    pub path: String,
+    pub source: PathBuf,
+}
 
 /// The ignore file `package` reads (gitignore syntax), in any folder of the tree.
 pub const IGNORE_FILE: &str = ".x4pipeignore";

@@ -176,8 +176,7 @@ pub fn validate_files(
         }
     });
     for (p, found) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        // A schema that failed to compile is not the file's verdict.
-        if let Some(c) = cache.filter(|_| !found.iter().any(|d| d.code == codes::SCHEMA)) {
+        if let Some(c) = cache {
             c.put(p.key, &found);
         }
         reports[p.index] = Some(report(&files[p.index], p.kind, found, false, p.bytes));

@@ -9,8 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::compiled::hash_bytes;
 use crate::diagnostic::Diagnostic;
-use crate::engine::hash_bytes;
 use crate::kind::FileKind;
 
 /// Environment variable naming the cache folder (else the platform cache folder).
@@ -72,8 +72,16 @@ impl VerdictCache {
         Some(found)
     }
 
-    /// Store findings. Failures are ignored: the cache only saves time.
+    /// Store findings. Failures are ignored: the cache only saves time. The one
+    /// policy of what is a verdict lives here: findings of a schema that failed to
+    /// compile say nothing about the file and are not stored.
     pub fn put(&self, key: u128, findings: &[Diagnostic]) {
+        if findings
+            .iter()
+            .any(|d| d.code == crate::diagnostic::codes::SCHEMA)
+        {
+            return;
+        }
         let stripped: Vec<Diagnostic> = findings
             .iter()
             .map(|d| Diagnostic {
@@ -96,5 +104,30 @@ impl VerdictCache {
         if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, self.entry(key)).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{codes, Severity};
+
+    /// A schema that failed to compile says nothing about the file: whoever stores
+    /// verdicts (`validate`, `build`), such a verdict is never cached.
+    #[test]
+    fn a_schema_error_is_not_a_verdict_and_is_not_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = VerdictCache::at(dir.path());
+        let schema_error = Diagnostic::file_level(
+            "a.xml",
+            Severity::Error,
+            codes::SCHEMA,
+            "bad schema".to_string(),
+        );
+        cache.put(1, std::slice::from_ref(&schema_error));
+        assert!(cache.get(1, "a.xml").is_none());
+        let finding = Diagnostic::file_level("a.xml", Severity::Error, codes::IO, "x".to_string());
+        cache.put(2, std::slice::from_ref(&finding));
+        assert_eq!(cache.get(2, "a.xml").unwrap().len(), 1);
     }
 }

@@ -3,47 +3,15 @@
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
-use xsd_schema::validation::{SchemaValidator, ValidationFlags};
-use xsd_schema::{SchemaSet, SchemaSetBuilder};
+use xsd_schema::SchemaSetBuilder;
 
+use crate::cache::VerdictCache;
+use crate::compiled::{build, compile, hash_bytes, Compiled, SchemaLocation};
 use crate::diagnostic::{codes, Diagnostic, Severity};
+use crate::document::validate_document;
 use crate::kind::FileKind;
-use crate::run::validate_document;
+use crate::precheck::MAX_FILE_BYTES;
 use crate::schemas::{SchemaSource, CONTENT_XSD, HOW_TO_GET_SCHEMAS};
-
-/// Files above this size are refused rather than read into memory and parsed.
-pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
-
-self_cell::self_cell!(
-    /// A compiled schema set and the validator prepared from it (the validator
-    /// borrows the set, and both live as long as the [`Validator`]).
-    pub(crate) struct Compiled {
-        owner: SchemaSet,
-        #[covariant]
-        dependent: SchemaValidator,
-    }
-);
-
-impl Compiled {
-    pub(crate) fn set(&self) -> &SchemaSet {
-        self.borrow_owner()
-    }
-    pub(crate) fn validator(&self) -> &SchemaValidator<'_> {
-        self.borrow_dependent()
-    }
-}
-
-fn flags() -> ValidationFlags {
-    // Validity only: the typed values of the PSVI are never read here.
-    ValidationFlags::default() & !ValidationFlags::BUILD_PSVI_TYPED_VALUES
-}
-
-/// Where one kind's schema comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SchemaOrigin {
-    File(PathBuf),
-    Embedded,
-}
 
 /// Errors of [`Validator::load`] and [`SchemaPlan::load`].
 #[derive(Debug)]
@@ -68,7 +36,7 @@ impl std::error::Error for LoadError {}
 #[derive(Debug, Clone)]
 struct PlanSlot {
     kind: FileKind,
-    origin: Option<SchemaOrigin>,
+    origin: Option<SchemaLocation>,
     hash: u128,
 }
 
@@ -90,13 +58,13 @@ impl SchemaPlan {
         for kind in FileKind::SCHEMA_KINDS {
             let (origin, hash) = match kind {
                 FileKind::Content => (
-                    Some(SchemaOrigin::Embedded),
+                    Some(SchemaLocation::Embedded),
                     hash_bytes(&[CONTENT_XSD.as_bytes()]),
                 ),
                 _ => match source.locate(kind) {
                     Some(path) => {
                         let hash = hash_schema_dir(&path)?;
-                        (Some(SchemaOrigin::File(path)), hash)
+                        (Some(SchemaLocation::File(path)), hash)
                     }
                     None => (None, 0),
                 },
@@ -114,7 +82,7 @@ impl SchemaPlan {
     }
 
     /// Where the schema for `kind` comes from, `None` when there is none.
-    pub fn schema_origin(&self, kind: FileKind) -> Option<&SchemaOrigin> {
+    pub fn schema_origin(&self, kind: FileKind) -> Option<&SchemaLocation> {
         self.slots.iter().find(|s| s.kind == kind)?.origin.as_ref()
     }
 
@@ -256,6 +224,27 @@ impl Validator {
         out
     }
 
+    /// [`validate_bytes`](Self::validate_bytes) through the verdict cache: a file
+    /// whose content and schema were seen before is not validated again. Returns the
+    /// findings and whether they came from the cache.
+    pub fn validate_cached(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        kind: FileKind,
+        cache: Option<&VerdictCache>,
+    ) -> (Vec<Diagnostic>, bool) {
+        let key = VerdictCache::key(kind, self.schema_hash(kind), bytes);
+        if let Some(found) = cache.and_then(|c| c.get(key, path)) {
+            return (found, true);
+        }
+        let found = self.validate_bytes(path, bytes, kind);
+        if let Some(c) = cache {
+            c.put(key, &found);
+        }
+        (found, false)
+    }
+
     /// Read and validate one file; an unreadable file is one `io-error` finding.
     pub fn validate_file(&self, path: &Path) -> (FileKind, Vec<Diagnostic>) {
         let shown = path.display().to_string();
@@ -297,43 +286,6 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, Diagnostic> {
         ));
     }
     std::fs::read(path).map_err(io)
-}
-
-fn compile(origin: &SchemaOrigin) -> Result<Compiled, String> {
-    match origin {
-        SchemaOrigin::Embedded => {
-            build(SchemaSetBuilder::new().add_source(CONTENT_XSD, "x4pipe:content.xsd"))
-        }
-        SchemaOrigin::File(path) => {
-            let location = path.to_string_lossy();
-            build(SchemaSetBuilder::new().add("", &location))
-        }
-    }
-}
-
-fn build(builder: Result<SchemaSetBuilder, xsd_schema::SchemaError>) -> Result<Compiled, String> {
-    let compiled = builder
-        .and_then(|b| b.compile())
-        .map_err(|e| e.to_string())?;
-    if let Some(failure) = compiled.directive_failures().first() {
-        // md.xsd without common.xsd beside it compiles but rejects every action.
-        return Err(format!(
-            "a schema it includes could not be read: {}",
-            failure.schema_location().unwrap_or("(no location)")
-        ));
-    }
-    Ok(Compiled::new(compiled.into_schema_set(), |set| {
-        SchemaValidator::new(set, flags())
-    }))
-}
-
-pub(crate) fn hash_bytes(parts: &[&[u8]]) -> u128 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for p in parts {
-        h.update(&(p.len() as u64).to_le_bytes());
-        h.update(p);
-    }
-    h.digest128()
 }
 
 /// Fingerprint every `.xsd` in the folder of `main` (by name and content, in name

@@ -6,13 +6,22 @@ use std::collections::HashMap;
 use xsd_schema::compiler::{AuthoredKind, AuthoredNode};
 use xsd_schema::ids::{ComplexTypeKey, TypeKey};
 
+use crate::compiled::Compiled;
 use crate::diagnostic::Diagnostic;
-use crate::engine::Compiled;
-use crate::run::Raw;
 
 /// Lists longer than this are cut, with a count of the rest (an MD `<actions>`
 /// allows hundreds of elements).
 const MAX_LISTED: usize = 12;
+
+/// What a finding is about, as the explainer needs it.
+pub(crate) struct Subject<'a> {
+    /// The XSD constraint the engine reported (`cvc-...`).
+    pub(crate) constraint: &'a str,
+    /// Type of the element the finding is about, when assigned.
+    pub(crate) element_type: Option<TypeKey>,
+    /// Type of the attribute the finding is about.
+    pub(crate) attr_type: Option<TypeKey>,
+}
 
 pub(crate) struct Explainer<'c> {
     compiled: &'c Compiled,
@@ -30,14 +39,14 @@ impl<'c> Explainer<'c> {
 
     pub(crate) fn explain(
         &mut self,
-        raw: &Raw,
+        subject: &Subject<'_>,
         d: &mut Diagnostic,
         bytes: &[u8],
         element_span: (usize, usize),
     ) {
-        let code = raw.error.constraint;
+        let code = subject.constraint;
         if code.starts_with("cvc-complex-type.2.4") {
-            let Some(TypeKey::Complex(ct)) = raw.subject_type else {
+            let Some(TypeKey::Complex(ct)) = subject.element_type else {
                 return;
             };
             let names = self.allowed_elements(ct);
@@ -56,7 +65,7 @@ impl<'c> Explainer<'c> {
                 }
             }
         } else if code == "cvc-enumeration-valid" || code == "cvc-datatype-valid" {
-            let Some(ty) = raw.attr_type.or(raw.subject_type) else {
+            let Some(ty) = subject.attr_type.or(subject.element_type) else {
                 return;
             };
             let mut values = Vec::new();

@@ -39,14 +39,15 @@
 mod batch;
 mod cache;
 mod cli;
+mod compiled;
 mod diagnostic;
+mod document;
 mod engine;
 mod explain;
 mod kind;
 mod position;
 mod precheck;
 pub mod render;
-mod run;
 mod schemas;
 
 pub use batch::{collect_files, validate_files, FileReport};
@@ -55,11 +56,11 @@ pub use cli::{
     execute, run_with_writer, summary, write_outcome, ColorChoice, Outcome, ValidateArgs,
     EXIT_ERROR, EXIT_INVALID, EXIT_VALID,
 };
+pub use compiled::SchemaLocation;
 pub use diagnostic::{codes, Diagnostic, Severity};
-pub use engine::{
-    LoadError, SchemaOrigin as SchemaFileOrigin, SchemaPlan, Validator, MAX_FILE_BYTES,
-};
+pub use engine::{LoadError, SchemaPlan, Validator};
 pub use kind::FileKind;
+pub use precheck::MAX_FILE_BYTES;
 pub use render::Format;
 pub use schemas::{SchemaOrigin, SchemaSource, CONTENT_XSD, HOW_TO_GET_SCHEMAS, SCHEMAS_ENV};
 

@@ -2,8 +2,10 @@
 //! message a person understands instead of a parser error at byte 0.
 
 use crate::diagnostic::{codes, Diagnostic, Severity};
-use crate::engine::MAX_FILE_BYTES;
 use crate::position::LineIndex;
+
+/// Files above this size are refused rather than read into memory and parsed.
+pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 
 pub(crate) fn precheck(path: &str, bytes: &[u8]) -> Option<Diagnostic> {
     let err =

@@ -8,20 +8,13 @@ use super::{catalog_md5, copy_hashing, finish_md5, hex, BUF_SIZE};
 use crate::atomic;
 use crate::error::{Error, Result};
 use crate::filter::PathFilter;
+pub use crate::walk::SourceFile;
 use crate::walk::{self, WalkOptions};
 use md5::{Digest, Md5};
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
-
-/// A file to pack: its catalog path and where its bytes are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceFile {
-    /// `/`-separated path inside the catalog.
-    pub path: String,
-    pub source: PathBuf,
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct PackOptions {

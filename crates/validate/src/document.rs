@@ -16,9 +16,9 @@ use xsd_schema::validation::{
 };
 use xsd_schema::xml::ParseLimits;
 
+use crate::compiled::Compiled;
 use crate::diagnostic::{codes, Diagnostic, Severity};
-use crate::engine::Compiled;
-use crate::explain::Explainer;
+use crate::explain::{Explainer, Subject};
 use crate::position::{attribute_span, element_name_span, LineIndex};
 
 /// Deeper nesting than this is refused (no X4 file comes near it).
@@ -252,6 +252,11 @@ fn locate(
         expected: None,
         help: None,
     };
-    explainer.explain(raw, &mut d, bytes, element_span);
+    let subject = Subject {
+        constraint: &raw.error.constraint,
+        element_type: raw.subject_type,
+        attr_type: raw.attr_type,
+    };
+    explainer.explain(&subject, &mut d, bytes, element_span);
     d
 }
