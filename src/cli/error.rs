@@ -60,6 +60,14 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
             // A bad extension name is a bad argument: usage.
             return TROUBLE;
         }
+        if let Some(e) = cause.downcast_ref::<x4pipe_sim::SimError>() {
+            use x4pipe_sim::SimError as S;
+            return match e {
+                // The scripts are bad, or use what the simulator cannot run.
+                S::NotSimulated { .. } | S::Script { .. } => INVALID,
+                S::Extension { .. } | S::Host(_) => TROUBLE,
+            };
+        }
         if cause.is::<std::io::Error>() {
             return TROUBLE;
         }

@@ -12,6 +12,7 @@ mod error;
 mod host;
 mod new_extension;
 mod package;
+mod sim;
 mod validate;
 
 #[derive(Parser)]
@@ -59,6 +60,20 @@ enum Command {
         after_help = "Examples:\n  x4pipe host\n  x4pipe host --allow my_mod --verbose\n  x4pipe host --x4-dir \"/games/X4 Foundations\" --python /usr/bin/python3\n\nOnly extensions allowed in the permissions file (or with --allow) run Python.\nCtrl-C stops the host and every module. Exit codes: 0 stopped by Ctrl-C, 2 could not start."
     )]
     Host(host::Args),
+    /// Run built extensions' MD with the real Lua client and pipes, without the game
+    #[command(
+        after_help = "Runs the Mission Director scripts of built extensions (the API and your mod) with the real \
+UI Lua client in LuaJIT, the bundled native library and real pipes, against whatever servers you run. \
+Game time runs as fast as the machine allows; idle time is skipped. Prints debug_text and every MD/Lua \
+exchange with game timestamps. Constructs outside the simulated subset stop the run with \
+\"not simulated: <what> at <file>:<line>\" (see crates/sim/GAME-MODEL.md).\n\n\
+Examples:\n  x4pipe sim out/x4pipe_named_pipes my_mod/out/my_mod --for 2min\n  \
+x4pipe sim --until-debug-text 'Python answered' --for 1min\n  \
+x4pipe sim --event game-loaded@30s --reload-ui 10s --pause 5s..8s\n\n\
+Exit codes: 0 the run ended cleanly (and --until-debug-text matched), 1 an MD or Lua error, a construct \
+outside the subset, or no match, 2 usage or I/O errors."
+    )]
+    Sim(sim::Args),
 }
 
 /// What every command's `exec` returns.
@@ -73,6 +88,7 @@ pub fn main() -> ExitCode {
         Command::Package(args) => package::exec(args),
         Command::NewExtension(args) => new_extension::exec(args),
         Command::Host(args) => host::exec(args),
+        Command::Sim(args) => sim::exec(args),
     };
     result.unwrap_or_else(|e| {
         eprint!("{}", error::report(&e));

@@ -14,5 +14,8 @@ mod new_extension;
 mod python_server;
 mod render_snapshots;
 mod schema_validity;
+// Python's side of the pipes (x4pipe_server.py) is Linux only.
+#[cfg(target_os = "linux")]
+mod sim;
 mod support;
 mod validate_game_dir;
