@@ -7,7 +7,7 @@
 //! failed before the fixes of issue #9 (review §0.1, §0.2), as noted in the sim report.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -52,8 +52,13 @@ impl World {
         w
     }
 
+    /// The game folder the extensions are built into (`<x4>/extensions/<id>`).
+    fn x4(&self) -> PathBuf {
+        self.dir.path().join("X4")
+    }
+
     fn out(&self) -> PathBuf {
-        self.dir.path().join("out")
+        self.x4().join("extensions")
     }
 
     fn build(&self, project: &Path) -> PathBuf {
@@ -109,35 +114,43 @@ impl World {
         Sim::new(&exts, opts).unwrap()
     }
 
-    /// The scaffolded Python echo server of a mod, with the API's Linux server module.
-    fn python_echo(&self, id: &str) -> Python {
-        let script = self.out().join(id).join("python").join(format!("{id}.py"));
-        let child = Command::new("python3")
-            .arg(&script)
-            .env(
-                "PYTHONPATH",
-                self.out().join("x4pipe_named_pipes").join("python"),
-            )
-            .spawn()
-            .expect("python3 runs");
-        // The simulated clock runs ahead of the real one: start once the server listens.
-        let socket = x4pipe_native::name::socket_path(id).unwrap();
-        let start = std::time::Instant::now();
-        while !socket.exists() {
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "{} never listened",
-                script.display()
-            );
-            std::thread::sleep(Duration::from_millis(10));
+    /// `x4pipe host` on the test's host pipe, allowed to run the Python of `allow`
+    /// (the scaffolded mods' echo servers), started once it serves.
+    fn real_host(&self, allow: &[&str]) -> RealHost {
+        let perms = self.dir.path().join("permissions.json");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_x4pipe"));
+        cmd.args(["host", "--pipe", &self.host_pipe, "--permissions"])
+            .arg(&perms)
+            .arg("--x4-dir")
+            .arg(self.x4())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for id in allow {
+            cmd.args(["--allow", id]);
         }
-        Python(child)
+        let host = RealHost(cmd.spawn().expect("x4pipe host runs"));
+        wait_for_socket(&self.host_pipe);
+        host
     }
 }
 
-struct Python(Child);
+/// The simulated clock runs ahead of the real one: servers are waited for.
+fn wait_for_socket(name: &str) {
+    let socket = x4pipe_native::name::socket_path(name).unwrap();
+    let start = std::time::Instant::now();
+    while !socket.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "nothing serves {name}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
 
-impl Drop for Python {
+struct RealHost(Child);
+
+impl Drop for RealHost {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
@@ -320,8 +333,7 @@ fn module_of(id: &str) -> String {
 fn round_trip(order: SignalOrder) {
     let mut w = World::new(&format!("rt{}", order as u8));
     let id = w.add_mod(&format!("rt{}", order as u8), ApiMode::Standalone);
-    let host = TestServer::start(&w.host_pipe, Reply::Nothing);
-    let _echo = w.python_echo(&id);
+    let _host = w.real_host(&[&id]);
     let mut sim = w.sim(SimOptions {
         model: Model {
             signal_order: order,
@@ -329,20 +341,11 @@ fn round_trip(order: SignalOrder) {
         },
         ..opts()
     });
-    let events = run_until(&mut sim, 120.0, "Python answered: hello from X4");
+    // The host starts the echo module when MD registers it, in real time.
+    let mut events = run(&mut sim, 1.0);
+    wait_for_socket(&id);
+    events.extend(run_until(&mut sim, 120.0, "Python answered: hello from X4"));
     no_errors(&sim, &events);
-    let log = host.stop();
-    assert_eq!(
-        log.first().map(String::as_str),
-        Some("<connect>"),
-        "{log:?}"
-    );
-    assert_eq!(log.get(1).map(String::as_str), Some("ping"), "{log:?}");
-    assert!(
-        log.iter()
-            .any(|m| m.starts_with("modules:") && m.contains(&module_of(&id))),
-        "the host never heard of the module: {log:?}"
-    );
     // The exchange is visible: MD -> Lua write, Lua -> MD answer.
     let shown = show(&events);
     assert!(
@@ -432,27 +435,33 @@ fn ui_reload_cancels_pending_accesses_and_the_host_reconnects() {
 fn paused_game_stops_game_time_but_not_the_pipes() {
     let mut w = World::new("pause");
     let id = w.add_mod("pause", ApiMode::Standalone);
-    let host = TestServer::start(&w.host_pipe, Reply::Nothing);
-    let _echo = w.python_echo(&id);
+    let _host = w.real_host(&[&id]);
     let mut sim = w.sim(opts());
     sim.at(micros(1.0), Happening::Pause);
     sim.at(micros(40.0), Happening::Resume);
-    let events = run_until(&mut sim, 120.0, "Python answered: hello from X4");
+    // While paused the host connects and starts the echo module: Lua polls while paused.
+    let mut events = run(&mut sim, 20.0);
+    assert!(sim.game_time() < micros(1.1), "game time ran on while paused");
+    wait_for_socket(&id);
+    events.extend(run_until(&mut sim, 120.0, "Python answered: hello from X4"));
     no_errors(&sim, &events);
     let answer = events.last().unwrap();
     // Say_Hello waits 5 s of game time: the pause (39 s of session clock) does not count.
     assert!(answer.clock >= micros(40.0), "{answer:?}");
     assert!(answer.game < micros(10.0), "{answer:?}");
-    // The host connected during the pause: Lua polls while paused.
-    assert!(host.count(&module_of(&id)) >= 1, "{:?}", host.log());
+    // So the first write of the hello succeeds.
+    assert!(
+        !texts(&events).iter().any(|t| t.contains("write failed")),
+        "{}",
+        show(&events)
+    );
 }
 
 #[test]
 fn protected_ui_mode_disables_the_api_without_errors() {
     let mut w = World::new("safe");
-    let id = w.add_mod("safe", ApiMode::Standalone);
+    w.add_mod("safe", ApiMode::Standalone);
     let host = TestServer::start(&w.host_pipe, Reply::Nothing);
-    let _echo = w.python_echo(&id);
     let mut sim = w.sim(SimOptions {
         host: HostOptions {
             safe_mode: Some(true),
@@ -547,8 +556,7 @@ fn fast_host_restart_hears_the_modules_again() {
 fn cli_runs_the_scaffolded_mod_against_its_echo_server() {
     let mut w = World::new("cli");
     let id = w.add_mod("cli", ApiMode::Standalone);
-    let _host = TestServer::start(&w.host_pipe, Reply::Nothing);
-    let _echo = w.python_echo(&id);
+    let _host = w.real_host(&[&id]);
     let api = w.exts[0].to_string_lossy().into_owned();
     let m = w.exts[1].to_string_lossy().into_owned();
     let o = crate::support::x4pipe(
@@ -561,6 +569,9 @@ fn cli_runs_the_scaffolded_mod_against_its_echo_server() {
             "2min",
             "--until-debug-text",
             "Python answered",
+            // Real time for the host to start the echo module after each new request.
+            "--settle",
+            "1s",
         ],
     );
     let out = String::from_utf8_lossy(&o.stdout);
