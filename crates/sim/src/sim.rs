@@ -41,6 +41,10 @@ pub struct SimOptions {
     pub frame: Micros,
     /// Real time the outside world gets to answer before idle time is skipped.
     pub settle: Duration,
+    /// While Lua waits for something (an onUpdate script is set), idle time is skipped
+    /// in steps of at most this much, so that what Lua times by itself (alarms on
+    /// `GetCurRealTime()`, also while paused) is at most this late.
+    pub lua_poll: Micros,
     pub host: HostOptions,
     pub early_ui: EarlyUi,
 }
@@ -51,6 +55,7 @@ impl Default for SimOptions {
             model: Model::default(),
             frame: 16_667,
             settle: Duration::from_millis(150),
+            lua_poll: 250_000,
             host: HostOptions::default(),
             early_ui: EarlyUi::Drop,
         }
@@ -356,6 +361,9 @@ impl Sim {
             return soon;
         }
         let mut next = limit;
+        if self.host.updating() {
+            next = next.min(self.clock + self.opts.lua_poll);
+        }
         if !self.paused {
             if let Some(t) = self.engine.next_timer() {
                 next = next.min(self.clock + (t - self.game));
