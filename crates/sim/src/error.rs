@@ -1,7 +1,7 @@
 //! One error policy for the whole crate: loading and running either succeeds, or stops
 //! with a [`SimError`] that names the file and line. Errors the game itself would only
 //! log and survive (an MD expression that fails, a Lua error in a handler) are not
-//! `SimError`s: they are reported as [`crate::Event`]s and counted, and the run goes on
+//! `SimError`s: they are reported as events of the run (`sim::Event`) and counted, and the run goes on
 //! as the game's would.
 
 use std::fmt;

@@ -1,6 +1,6 @@
 //! The Mission Director: cue nodes, their states, and the order in which things happen
 //! inside one frame. The frame loop itself (game time, Lua, pauses) is in
-//! [`crate::sim`]; this engine is told the time and fed events, and hands back what
+//! the `sim` module; this engine is told the time and fed events, and hands back what
 //! MD raised for Lua and what it logged. See GAME-MODEL.md for the rules and sources.
 
 mod eval;
