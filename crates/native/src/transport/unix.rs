@@ -35,7 +35,7 @@ pub const MAX_PAYLOAD: usize = 64 * 1024;
 
 /// Most bytes one [`Conn::try_read`] or [`Conn::send_step`] call moves: the caller is a
 /// game frame, so a large message travels in bounded steps across frames.
-pub const STEP_BUDGET: usize = 2 * 1024 * 1024;
+pub const STEP_BUDGET: usize = 256 * 1024;
 
 fn is_broken(e: &io::Error) -> bool {
     matches!(

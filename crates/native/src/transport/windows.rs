@@ -10,7 +10,7 @@ use std::time::Duration;
 
 /// Most bytes one [`Conn::try_read`] or [`Conn::send_step`] call moves: the caller is a
 /// game frame, so a large message travels in bounded steps across frames.
-pub const STEP_BUDGET: usize = 2 * 1024 * 1024;
+pub const STEP_BUDGET: usize = 256 * 1024;
 
 const ERROR_FILE_NOT_FOUND: i32 = 2;
 const ERROR_PATH_NOT_FOUND: i32 = 3;
