@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The project's whole test suite: everything natively on Linux, then the Windows build
-# of the native library (and the Lua client over it) under Wine.
+# of the native library (and the Lua client over it) under Wine, then the release
+# archives (scripts/release.sh) and their two binaries: x4pipe.exe under Wine beside
+# the Linux x4pipe (tests/it/windows_cli.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,3 +11,8 @@ cargo test --workspace --locked
 cargo test --locked -p x4pipe-native --target x86_64-pc-windows-gnu
 # The Lua client in LuaJIT over the Windows .dll and a Windows named-pipe server.
 cargo test --locked --target x86_64-pc-windows-gnu --test it -- lua_client::
+
+# The release artifacts, built once, then tested as users get them.
+version="$(cargo pkgid --locked -p x4pipe)"
+X4PIPE_DIST_DIR=target/test-dist scripts/release.sh "${version##*[#@]}"
+X4PIPE_DIST="$PWD/target/test-dist" cargo test --locked --test it windows_cli:: -- --ignored

@@ -8,6 +8,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use x4pipe_catalog::safe_path;
+
 use serde::{Deserialize, Serialize};
 
 /// The file name `x4pipe build` looks for in the current folder.
@@ -276,6 +278,7 @@ impl Config {
                 message: e.message().trim_end().to_string(),
             }
         })?;
+        config.normalize_separators();
         if config.api_mode() == ApiMode::Embedded {
             // Only the names the user did not set are derived: an explicit name wins.
             let table: toml::Table = toml::from_str(text).unwrap_or_default();
@@ -378,6 +381,21 @@ impl Config {
     /// The `ui.xml` addon name (defaults to the id).
     pub fn addon(&self) -> &str {
         self.names.addon.as_deref().unwrap_or(&self.extension.id)
+    }
+
+    /// Paths in the config may be written the Windows way (`ui\\x4pipe\\native`): they
+    /// always mean paths inside the extension or project, so `\\` is a folder separator
+    /// on every OS and the same x4pipe.toml builds the same extension everywhere.
+    fn normalize_separators(&mut self) {
+        let n = &mut self.names;
+        for v in [&mut n.lua_file, &mut n.native_dir] {
+            *v = v.replace('\\', "/");
+        }
+        if let Some(p) = &mut self.project {
+            for v in &mut p.include {
+                *v = v.replace('\\', "/");
+            }
+        }
     }
 
     /// Check every value against what the game accepts.
@@ -525,6 +543,7 @@ fn word_char(c: char) -> bool {
 /// `ego_` prefix that the game reserves for Egosoft's own extensions.
 pub fn check_ext_id(key: &str, v: &str) -> Result<(), ConfigError> {
     check_chars(key, v, word_char, "ASCII letters, digits and underscores")?;
+    check_not_device(key, v)?;
     if v.to_ascii_lowercase().starts_with("ego_") {
         return Err(key_err(
             key,
@@ -534,8 +553,23 @@ pub fn check_ext_id(key: &str, v: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// Names that become a file or folder name (ids, MD scripts) must not be a Windows
+/// device name: `md/aux.xml` cannot exist on Windows.
+fn check_not_device(key: &str, v: &str) -> Result<(), ConfigError> {
+    if safe_path::is_reserved_name(v) {
+        return Err(key_err(
+            key,
+            format!(
+                "`{v}` is a Windows device name (like con, aux, nul, com1): Windows cannot store a file or folder of that name"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// MD script names: the game's `[A-Z][A-Za-z0-9_]+` rule.
 pub fn check_md_script(key: &str, v: &str) -> Result<(), ConfigError> {
+    check_not_device(key, v)?;
     let ok =
         v.starts_with(|c: char| c.is_ascii_uppercase()) && v.len() >= 2 && v.chars().all(word_char);
     if ok {
@@ -588,6 +622,15 @@ fn check_rel_path(key: &str, v: &str) -> Result<(), ConfigError> {
     if v.is_empty() {
         return Err(key_err(key, "must not be empty"));
     }
+    let drive = v.len() >= 2 && v.as_bytes()[1] == b':' && v.as_bytes()[0].is_ascii_alphabetic();
+    if drive || v.starts_with('/') {
+        return Err(key_err(
+            key,
+            format!(
+                "`{v}` is an absolute path: it must be relative to the project folder (the folder of x4pipe.toml), e.g. `md` or `md\\sub`"
+            ),
+        ));
+    }
     let bad_part = v
         .split('/')
         .any(|part| part.is_empty() || part == "." || part == "..");
@@ -602,6 +645,8 @@ fn check_rel_path(key: &str, v: &str) -> Result<(), ConfigError> {
             ),
         ));
     }
+    // The rest of the one shared rule (Windows device names, trailing dots).
+    safe_path::check(v).map_err(|reason| key_err(key, format!("`{v}`: {reason}")))?;
     Ok(())
 }
 

@@ -27,8 +27,14 @@ pub enum NativeTarget {
     All,
 }
 
-/// A library to bundle: (file name, bytes).
-pub type Library = (&'static str, &'static [u8]);
+/// A library to bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Library {
+    /// `linux` or `windows`, as in `--target`.
+    pub os: &'static str,
+    pub file: &'static str,
+    pub bytes: &'static [u8],
+}
 
 /// The libraries to bundle, plus warnings for the user.
 pub fn select(target: NativeTarget) -> Result<(Vec<Library>, Vec<String>)> {
@@ -48,7 +54,11 @@ fn select_from(embedded: &[Embedded], target: NativeTarget) -> Result<(Vec<Libra
     let mut warnings = Vec::new();
     for e in wanted {
         match e.bytes {
-            Some(bytes) => files.push((e.file, bytes)),
+            Some(bytes) => files.push(Library {
+                os: e.os,
+                file: e.file,
+                bytes,
+            }),
             None if target == NativeTarget::Auto => warnings.push(format!(
                 "the {} native library ({}) is not bundled: {}",
                 e.os, e.file, e.missing
@@ -81,7 +91,14 @@ mod tests {
     #[test]
     fn auto_bundles_what_there_is_and_warns_how_to_get_the_rest() {
         let (libs, warnings) = select_from(WITHOUT_WINDOWS, NativeTarget::Auto).unwrap();
-        assert_eq!(libs, [("libx4pipe_native.so", &b"\x7fELF"[..])]);
+        assert_eq!(
+            libs,
+            [Library {
+                os: "linux",
+                file: "libx4pipe_native.so",
+                bytes: b"\x7fELF"
+            }]
+        );
         assert_eq!(warnings.len(), 1);
         assert!(
             warnings[0].contains("rustup target add x86_64-pc-windows-gnu"),

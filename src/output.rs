@@ -108,14 +108,10 @@ fn manifest(rendered: &Rendered) -> String {
     s
 }
 
+/// `base/rel`, if `rel` passes the one shared path rule (no escape, nothing Windows
+/// cannot store).
 fn safe_join(base: &Path, rel: &str) -> Result<PathBuf, OutputError> {
-    let ok = !rel.is_empty()
-        && !rel.starts_with('/')
-        && !rel.contains('\\')
-        && rel
-            .split('/')
-            .all(|p| !p.is_empty() && p != "." && p != "..");
-    if ok {
+    if x4pipe_catalog::safe_path::check(rel).is_ok() {
         Ok(base.join(rel))
     } else {
         Err(OutputError::BadPath(rel.to_string()))

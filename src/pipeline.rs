@@ -41,6 +41,9 @@ pub struct BuildReport {
     pub validation: check::Checked,
     /// Things the user should know (a native library that could not be bundled).
     pub warnings: Vec<String>,
+    /// The native libraries bundled (none when the build has no Lua client, e.g. a mod
+    /// that uses the standalone API).
+    pub native: Vec<native::Library>,
 }
 
 /// The config file a build uses: the explicit one, or `x4pipe.toml` in `dir`, or none
@@ -72,16 +75,20 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         .unwrap_or(&opts.project_dir);
     let mut rendered = render::render_project(&cfg, &templates, project_dir)?;
     let mut warnings = Vec::new();
+    let mut bundled = Vec::new();
     // Only a build that carries the Lua client needs the native library.
     if rendered.files.contains_key(&cfg.names.lua_file) {
         let (libs, w) = native::select(opts.target)?;
         warnings = w;
-        for (file, bytes) in libs {
-            rendered
-                .files
-                .insert(format!("{}/{file}", cfg.names.native_dir), bytes.to_vec());
+        for lib in &libs {
+            rendered.files.insert(
+                format!("{}/{}", cfg.names.native_dir, lib.file),
+                lib.bytes.to_vec(),
+            );
         }
+        bundled = libs;
     }
+    check_portable(&rendered)?;
     let validation = check::check_rendered(&rendered, &opts.schemas)?;
     let out_dir = opts
         .out
@@ -95,5 +102,27 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         files: rendered.files.keys().cloned().collect(),
         validation,
         warnings,
+        native: bundled,
     })
+}
+
+/// Every file of the extension must be storable on Windows and in a catalog, and no
+/// two may be one file on a case-insensitive file system (the shared rule of
+/// `x4pipe_catalog::safe_path`). Project files are checked with their config key
+/// earlier; this catches names derived from the config.
+fn check_portable(rendered: &render::Rendered) -> Result<()> {
+    use x4pipe_catalog::safe_path;
+    let invalid = |findings: String| check::InvalidOutput { findings };
+    for rel in rendered.files.keys() {
+        if let Err(reason) = safe_path::check(rel) {
+            return Err(invalid(format!("{rel}: {reason}")).into());
+        }
+    }
+    if let Some((a, b)) = safe_path::case_clash(rendered.files.keys().map(String::as_str)) {
+        return Err(invalid(format!(
+            "{b}: differs from `{a}` only in case: the two would be one file on Windows"
+        ))
+        .into());
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::config::{ApiMode, Config};
 use crate::escape;
+use x4pipe_catalog::safe_path;
 
 /// Every embedded template: (name relative to `templates/`, source).
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -346,6 +347,8 @@ pub fn render_project(
             r
         }
     };
+    // Which include brought each project file, for messages.
+    let mut from_key: BTreeMap<String, String> = BTreeMap::new();
     for (i, inc) in project.include.iter().enumerate() {
         let key = format!("project.include[{i}]");
         let src = project_dir.join(inc);
@@ -363,14 +366,35 @@ pub fn render_project(
                 path: file.clone(),
                 source: e,
             })?;
+            // The same rule as `package` and `cat pack` apply later, so a project that
+            // builds also packs, and installs on Windows (no `md/aux.xml`).
+            safe_path::check(&rel).map_err(|reason| ProjectError::Unportable {
+                key: key.clone(),
+                rel: rel.clone(),
+                reason,
+            })?;
             // The game's file system ignores case on Windows: `md/Named_Pipes.xml` and
             // `md/named_pipes.xml` are the same file there.
-            let folded = rel.to_lowercase();
-            if rendered.files.keys().any(|k| k.to_lowercase() == folded) {
+            let folded = safe_path::fold_case(&rel);
+            if rendered
+                .files
+                .keys()
+                .any(|k| !from_key.contains_key(k) && safe_path::fold_case(k) == folded)
+            {
                 return Err(ProjectError::Collision { key, rel });
             }
+            from_key.insert(rel.clone(), key.clone());
             rendered.files.insert(rel, bytes);
         }
+    }
+    if let Some((a, b)) = safe_path::case_clash(from_key.keys().map(String::as_str)) {
+        return Err(ProjectError::Unportable {
+            key: from_key[b].clone(),
+            rel: b.to_string(),
+            reason: format!(
+                "differs from `{a}` only in case: the two would be one file on Windows; rename one"
+            ),
+        });
     }
     Ok(rendered)
 }
@@ -384,6 +408,13 @@ pub enum ProjectError {
     Missing { key: String, path: PathBuf },
     #[error("config key `{key}`: the project file `{rel}` has the same path as a file x4pipe generates; rename it")]
     Collision { key: String, rel: String },
+    /// A project file whose path Windows (or a catalog) cannot hold.
+    #[error("config key `{key}`: the project file `{rel}` cannot be shipped: {reason}")]
+    Unportable {
+        key: String,
+        rel: String,
+        reason: String,
+    },
     #[error("cannot read {}", path.display())]
     Io {
         path: PathBuf,

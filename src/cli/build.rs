@@ -41,6 +41,7 @@ pub fn exec(args: Args) -> super::Result {
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
+    eprintln!("{}", bundled_line(&report.native));
     eprintln!(
         "Built {} ({} files); {}",
         report.extension_dir.display(),
@@ -48,4 +49,14 @@ pub fn exec(args: Args) -> super::Result {
         report.validation.summary()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Which native libraries went into the extension, so the user knows which players'
+/// OS it works on.
+fn bundled_line(libs: &[x4pipe::native::Library]) -> String {
+    if libs.is_empty() {
+        return "Native libraries: none (no Lua client in this extension)".into();
+    }
+    let list: Vec<String> = libs.iter().map(|l| format!("{} ({})", l.os, l.file)).collect();
+    format!("Native libraries bundled: {}", list.join(", "))
 }

@@ -41,7 +41,9 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if let Some(p) = cause.downcast_ref::<ProjectError>() {
             return match p {
                 ProjectError::Render(RenderError::Template { .. }) => INVALID,
-                ProjectError::Missing { .. } | ProjectError::Collision { .. } => INVALID,
+                ProjectError::Missing { .. }
+                | ProjectError::Collision { .. }
+                | ProjectError::Unportable { .. } => INVALID,
                 ProjectError::Render(_) | ProjectError::Io { .. } => TROUBLE,
             };
         }

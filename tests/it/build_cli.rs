@@ -8,7 +8,7 @@ use std::process::Command;
 use crate::support::{stderr, x4pipe};
 
 /// Every file below `dir`, relative, with its bytes, in sorted order.
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -19,3 +19,5 @@ mod schema_validity;
 mod sim;
 mod support;
 mod validate_game_dir;
+mod windows_cli;
+mod windows_paths;

@@ -111,6 +111,14 @@ pub(crate) fn files(
         });
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some((a, b)) = safe_path::case_clash(out.iter().map(|f| f.path.as_str())) {
+        return Err(Error::Unpackable {
+            path: root.join(b),
+            reason: format!(
+                "differs from `{a}` only in case: the two would be one file on Windows; rename one"
+            ),
+        });
+    }
     Ok(out)
 }
 

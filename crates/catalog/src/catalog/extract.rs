@@ -53,6 +53,20 @@ pub fn extract(catalog: &Catalog, out_dir: &Path, opts: &ExtractOptions) -> Resu
         })?;
         chosen.insert(&e.path, e);
     }
+    // Exact duplicates are overrides (above); names that differ only in case would
+    // overwrite each other on Windows, so which one survives would depend on the OS.
+    if let Some((a, b)) = safe_path::case_clash(chosen.keys().copied()) {
+        let e = chosen[&b];
+        return Err(Error::UnsafePath {
+            cat: catalog.cat_path().to_path_buf(),
+            line: e.line,
+            path: e.path.clone(),
+            reason: format!(
+                "differs from `{a}` (line {}) only in case: the two would be one file on Windows; extract them into different folders with --glob",
+                chosen[&a].line
+            ),
+        });
+    }
     // Read the .dat front to back.
     let mut todo: Vec<&Entry> = chosen.values().copied().collect();
     todo.sort_by_key(|e| e.offset);
