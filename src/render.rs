@@ -362,16 +362,16 @@ pub fn render_project(
         };
         for file in files {
             let rel = rel_name(project_dir, &file);
-            let bytes = std::fs::read(&file).map_err(|e| ProjectError::Io {
-                path: file.clone(),
-                source: e,
-            })?;
             // The same rule as `package` and `cat pack` apply later, so a project that
             // builds also packs, and installs on Windows (no `md/aux.xml`).
             safe_path::check(&rel).map_err(|reason| ProjectError::Unportable {
                 key: key.clone(),
                 rel: rel.clone(),
                 reason,
+            })?;
+            let bytes = std::fs::read(&file).map_err(|e| ProjectError::Io {
+                path: file.clone(),
+                source: e,
             })?;
             // The game's file system ignores case on Windows: `md/Named_Pipes.xml` and
             // `md/named_pipes.xml` are the same file there.
