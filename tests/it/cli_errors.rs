@@ -217,3 +217,41 @@ fn new_extension_and_usage_failures() {
         failure(t, &["build", "--bogus"], false)
     );
 }
+
+#[test]
+fn windows_path_failures() {
+    // A project file named like a Windows device, and two differing only in case.
+    let p = project("[extension]\nid = \"my_mod\"\n\n[project]\napi = \"embedded\"\ninclude = [\"md\"]\n");
+    fs::create_dir_all(p.path().join("md")).unwrap();
+    fs::write(p.path().join("md/aux.xml"), "<mdscript/>").unwrap();
+    insta::assert_snapshot!(
+        "build_device_name",
+        failure(p.path(), &["build", "--target", "linux"], false)
+    );
+    fs::remove_file(p.path().join("md/aux.xml")).unwrap();
+    fs::write(p.path().join("md/Helper.xml"), "<mdscript/>").unwrap();
+    fs::write(p.path().join("md/helper.xml"), "<mdscript/>").unwrap();
+    insta::assert_snapshot!(
+        "build_case_clash",
+        failure(p.path(), &["build", "--target", "linux"], false)
+    );
+
+    let p = project("[project]\ninclude = ['D:\\mods\\md']\n");
+    insta::assert_snapshot!(
+        "build_include_drive_letter",
+        failure(p.path(), &["build"], false)
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    fs::write(
+        t.join("case.cat"),
+        "md/A.xml 1 0 0cc175b9c0f1b6a831c399e269772661\nmd/a.xml 1 0 92eb5ffee6ae2fec3ad71c777531578f\n",
+    )
+    .unwrap();
+    fs::write(t.join("case.dat"), "ab").unwrap();
+    insta::assert_snapshot!(
+        "cat_extract_case_clash",
+        failure(t, &["cat", "extract", "case.cat", "--out", "x"], false)
+    );
+}
