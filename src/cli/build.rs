@@ -57,6 +57,9 @@ fn bundled_line(libs: &[x4pipe::native::Library]) -> String {
     if libs.is_empty() {
         return "Native libraries: none (no Lua client in this extension)".into();
     }
-    let list: Vec<String> = libs.iter().map(|l| format!("{} ({})", l.os, l.file)).collect();
+    let list: Vec<String> = libs
+        .iter()
+        .map(|l| format!("{} ({})", l.os, l.file))
+        .collect();
     format!("Native libraries bundled: {}", list.join(", "))
 }

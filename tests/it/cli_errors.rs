@@ -221,7 +221,9 @@ fn new_extension_and_usage_failures() {
 #[test]
 fn windows_path_failures() {
     // A project file named like a Windows device, and two differing only in case.
-    let p = project("[extension]\nid = \"my_mod\"\n\n[project]\napi = \"embedded\"\ninclude = [\"md\"]\n");
+    let p = project(
+        "[extension]\nid = \"my_mod\"\n\n[project]\napi = \"embedded\"\ninclude = [\"md\"]\n",
+    );
     fs::create_dir_all(p.path().join("md")).unwrap();
     fs::write(p.path().join("md/aux.xml"), "<mdscript/>").unwrap();
     insta::assert_snapshot!(

@@ -49,7 +49,9 @@ fn release() -> Release {
     let mut archive = zip::ZipArchive::new(fs::File::open(&zip).unwrap()).unwrap();
     archive.extract(tmp.path()).unwrap();
 
-    let linux_dir = tmp.path().join(format!("x4pipe-{v}-x86_64-unknown-linux-gnu"));
+    let linux_dir = tmp
+        .path()
+        .join(format!("x4pipe-{v}-x86_64-unknown-linux-gnu"));
     let windows_dir = tmp.path().join(format!("x4pipe-{v}-x86_64-pc-windows-gnu"));
     for dir in [&linux_dir, &windows_dir] {
         for f in ["README.md", "LICENSE-MIT", "LICENSE-APACHE"] {
@@ -141,8 +143,14 @@ fn both_binaries_build_the_api_with_both_libraries_byte_for_byte() {
     assert!(text(&o).contains(BUNDLED), "{}", text(&o));
 
     let native = l.join("out/x4pipe_named_pipes/ui/x4pipe/native");
-    assert_eq!(&fs::read(native.join("libx4pipe_native.so")).unwrap()[..4], b"\x7fELF");
-    assert_eq!(&fs::read(native.join("x4pipe_native.dll")).unwrap()[..2], b"MZ");
+    assert_eq!(
+        &fs::read(native.join("libx4pipe_native.so")).unwrap()[..4],
+        b"\x7fELF"
+    );
+    assert_eq!(
+        &fs::read(native.join("x4pipe_native.dll")).unwrap()[..2],
+        b"MZ"
+    );
     assert_eq!(tree(&l.join("out")), tree(&w.join("out")));
 
     let lv = r.linux(&l, &["--version"]);
@@ -165,9 +173,17 @@ fn validate_takes_windows_schema_paths_and_crlf_files() {
     }
     let lo = r.linux(
         &l,
-        &["validate", "mod/md/bad.xml", "--schemas", schemas.to_str().unwrap()],
+        &[
+            "validate",
+            "mod/md/bad.xml",
+            "--schemas",
+            schemas.to_str().unwrap(),
+        ],
     );
-    let wo = r.windows(&w, &["validate", r"mod\md\bad.xml", "--schemas", &win(&schemas)]);
+    let wo = r.windows(
+        &w,
+        &["validate", r"mod\md\bad.xml", "--schemas", &win(&schemas)],
+    );
     assert_eq!(lo.status.code(), Some(1), "{}", text(&lo));
     assert_eq!(wo.status.code(), Some(1), "{}", text(&wo));
     for o in [&lo, &wo] {
@@ -187,10 +203,18 @@ fn validate_takes_windows_schema_paths_and_crlf_files() {
     assert_eq!(findings(&wo), findings(&lo));
 
     // A valid build validates with the schemas named by a Windows path.
-    ok(&r.windows(&w, &["build", "--target", "all"]), "windows build");
+    ok(
+        &r.windows(&w, &["build", "--target", "all"]),
+        "windows build",
+    );
     let o = r.windows(
         &w,
-        &["validate", r"out\x4pipe_named_pipes", "--schemas", &win(&schemas)],
+        &[
+            "validate",
+            r"out\x4pipe_named_pipes",
+            "--schemas",
+            &win(&schemas),
+        ],
     );
     ok(&o, "windows validate");
 }
@@ -211,11 +235,17 @@ fn cat_pack_list_extract_round_trip_like_linux() {
         fs::write(&p, bytes).unwrap();
     }
     ok(
-        &r.linux(&l, &["cat", "pack", src.to_str().unwrap(), "--out", "ext_01.cat"]),
+        &r.linux(
+            &l,
+            &["cat", "pack", src.to_str().unwrap(), "--out", "ext_01.cat"],
+        ),
         "linux cat pack",
     );
     ok(
-        &r.windows(&w, &["cat", "pack", &win(&src), "--out", r"cats\ext_01.cat"]),
+        &r.windows(
+            &w,
+            &["cat", "pack", &win(&src), "--out", r"cats\ext_01.cat"],
+        ),
         "windows cat pack",
     );
     for f in ["ext_01.cat", "ext_01.dat"] {
@@ -275,18 +305,38 @@ fn package_writes_the_same_archive() {
     let r = release();
     let (l, w) = dirs(&r);
     ok(&r.linux(&l, &["build", "--target", "all"]), "linux build");
-    ok(&r.windows(&w, &["build", "--target", "all"]), "windows build");
+    ok(
+        &r.windows(&w, &["build", "--target", "all"]),
+        "windows build",
+    );
     for format in ["zip", "cat"] {
         let name = format!("api-{format}.zip");
         ok(
-            &r.linux(&l, &["package", "out/x4pipe_named_pipes", "--format", format, "--out", &name]),
+            &r.linux(
+                &l,
+                &[
+                    "package",
+                    "out/x4pipe_named_pipes",
+                    "--format",
+                    format,
+                    "--out",
+                    &name,
+                ],
+            ),
             "linux package",
         );
         let wout = format!(r"dist\{name}");
         ok(
             &r.windows(
                 &w,
-                &["package", r"out\x4pipe_named_pipes", "--format", format, "--out", &wout],
+                &[
+                    "package",
+                    r"out\x4pipe_named_pipes",
+                    "--format",
+                    format,
+                    "--out",
+                    &wout,
+                ],
             ),
             "windows package",
         );
@@ -306,7 +356,17 @@ fn new_extension_then_build_with_windows_paths_and_crlf() {
     let r = release();
     let (l, w) = dirs(&r);
     ok(
-        &r.linux(&l, &["new-extension", "my_mod", "--author", "Me", "--api", "embedded"]),
+        &r.linux(
+            &l,
+            &[
+                "new-extension",
+                "my_mod",
+                "--author",
+                "Me",
+                "--api",
+                "embedded",
+            ],
+        ),
         "linux new-extension",
     );
     let dir = w.join("mods");
@@ -340,7 +400,11 @@ fn new_extension_then_build_with_windows_paths_and_crlf() {
     let ltoml = lproj.join("x4pipe.toml");
     let text_lf = fs::read_to_string(&ltoml).unwrap();
     assert!(text_lf.contains("\"python\""), "{text_lf}");
-    fs::write(&ltoml, text_lf.replace("\"python\"", "\"python\", \"data/sub\"")).unwrap();
+    fs::write(
+        &ltoml,
+        text_lf.replace("\"python\"", "\"python\", \"data/sub\""),
+    )
+    .unwrap();
     fs::write(
         wproj.join("x4pipe.toml"),
         text_lf
@@ -348,7 +412,10 @@ fn new_extension_then_build_with_windows_paths_and_crlf() {
             .replace('\n', "\r\n"),
     )
     .unwrap();
-    ok(&r.linux(&lproj, &["build", "--target", "all"]), "linux build");
+    ok(
+        &r.linux(&lproj, &["build", "--target", "all"]),
+        "linux build",
+    );
     // The config named by a relative backslash path from another folder.
     let o = r.windows(
         &w,

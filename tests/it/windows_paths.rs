@@ -38,7 +38,10 @@ fn build_refuses_a_device_name_that_package_would_refuse() {
     fs::remove_file(tmp.path().join("md/aux.xml")).unwrap();
     let o = x4pipe(tmp.path(), &["build", "--target", "linux"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = x4pipe(tmp.path(), &["package", "out/my_mod", "--out", "my_mod.zip"]);
+    let o = x4pipe(
+        tmp.path(),
+        &["package", "out/my_mod", "--out", "my_mod.zip"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
@@ -56,7 +59,10 @@ fn device_names_in_config_values_are_refused_naming_the_key() {
         let o = x4pipe(tmp.path(), &["build", "--target", "linux"]);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(1), "{toml}: {err}");
-        assert!(err.contains(&format!("config key `{key}`")), "{toml}: {err}");
+        assert!(
+            err.contains(&format!("config key `{key}`")),
+            "{toml}: {err}"
+        );
         assert!(err.contains("Windows device name"), "{toml}: {err}");
         assert!(!tmp.path().join("out").exists());
     }
@@ -114,10 +120,7 @@ fn windows_separators_and_crlf_in_x4pipe_toml_build_the_same_extension() {
         crate::build_cli::tree(&unix.path().join("out")),
         crate::build_cli::tree(&win.path().join("out"))
     );
-    assert!(unix
-        .path()
-        .join("out/my_mod/extra/sub/data.xml")
-        .is_file());
+    assert!(unix.path().join("out/my_mod/extra/sub/data.xml").is_file());
 
     // A drive letter cannot be inside the extension: refused naming the key, and a
     // CRLF file still reports the right line.
