@@ -162,7 +162,7 @@ fn quoted_value(message: &str) -> Option<&str> {
 }
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
-fn nearest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 3);
     candidates
         .iter()

@@ -45,6 +45,7 @@ mod document;
 mod engine;
 mod explain;
 mod kind;
+pub mod patch;
 mod position;
 mod precheck;
 pub mod render;
