@@ -20,20 +20,27 @@ pub const GAME_SCHEMAS: &[&str] = &[
 
 /// `01.cat`, `02.cat`, ... in `game_dir`, up to the first missing number.
 pub fn game_catalogs(game_dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut cats = Vec::new();
-    for n in 1.. {
-        let cat = game_dir.join(format!("{n:02}.cat"));
-        if !cat.is_file() {
-            break;
-        }
-        cats.push(cat);
-    }
+    let cats = numbered_catalogs(game_dir, "");
     if cats.is_empty() {
         return Err(Error::NoGameCatalogs {
             dir: game_dir.to_path_buf(),
         });
     }
     Ok(cats)
+}
+
+/// `<prefix>01.cat`, `<prefix>02.cat`, ... in `dir`, up to the first missing
+/// number (an extension's catalogs are `ext_01.cat`, ...).
+pub fn numbered_catalogs(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    let mut cats = Vec::new();
+    for n in 1.. {
+        let cat = dir.join(format!("{prefix}{n:02}.cat"));
+        if !cat.is_file() {
+            break;
+        }
+        cats.push(cat);
+    }
+    cats
 }
 
 /// Reads `wanted` paths (`/`-separated, e.g. `libraries/md.xsd`) from the game's
@@ -53,7 +60,7 @@ pub fn read_game_files<S: AsRef<str>>(
     let mut missing = Vec::new();
     for want in wanted {
         let key = want.as_ref().replace('\\', "/");
-        match find(&cats, &key) {
+        match find_entry(&cats, &key) {
             Some((cat, entry)) => {
                 out.insert(key, cat.read_entry(entry, true)?);
             }
@@ -101,9 +108,10 @@ pub fn extract_game_files<S: AsRef<str>>(
     Ok(written)
 }
 
-/// Highest-numbered catalog first; inside one catalog an exact match beats a
-/// case-insensitive one, but a later catalog beats both in an earlier one.
-fn find<'a>(cats: &'a [Catalog], key: &str) -> Option<(&'a Catalog, &'a Entry)> {
+/// The entry of `key` in `cats` (numbered order): highest-numbered catalog first;
+/// inside one catalog an exact match beats a case-insensitive one, but a later
+/// catalog beats both in an earlier one.
+pub fn find_entry<'a>(cats: &'a [Catalog], key: &str) -> Option<(&'a Catalog, &'a Entry)> {
     cats.iter().rev().find_map(|c| {
         c.find(key)
             .or_else(|| {

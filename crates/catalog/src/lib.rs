@@ -22,5 +22,7 @@ mod progress;
 pub use catalog::{extract, pack, pack_files, Catalog, Entry, ExtractOptions, PackOptions};
 pub use cli::{run_cat, run_package, CatArgs, CatCommand, PackageArgs};
 pub use error::{Error, Result};
-pub use game::{extract_game_files, game_catalogs, read_game_files, GAME_SCHEMAS};
+pub use game::{
+    extract_game_files, find_entry, game_catalogs, numbered_catalogs, read_game_files, GAME_SCHEMAS,
+};
 pub use package::{package, PackageFormat, PackageOptions};

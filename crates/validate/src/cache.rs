@@ -89,7 +89,22 @@ impl VerdictCache {
                 ..d.clone()
             })
             .collect();
-        let Ok(text) = serde_json::to_vec(&stripped) else {
+        self.write(key, &stripped);
+    }
+
+    /// Findings about several files (a diff patch's base and the patches before
+    /// it), stored with their file names.
+    pub fn put_named(&self, key: u128, findings: &[Diagnostic]) {
+        self.write(key, findings);
+    }
+
+    /// What [`put_named`](Self::put_named) stored.
+    pub fn get_named(&self, key: u128) -> Option<Vec<Diagnostic>> {
+        serde_json::from_slice(&std::fs::read(self.entry(key)).ok()?).ok()
+    }
+
+    fn write(&self, key: u128, findings: &[Diagnostic]) {
+        let Ok(text) = serde_json::to_vec(findings) else {
             return;
         };
         if std::fs::create_dir_all(&self.dir).is_err() {

@@ -77,7 +77,8 @@ impl BaseLookup for DirLookup {
     }
 }
 
-fn read_source(path: &Path) -> Result<Source, String> {
+/// A text file as a [`Source`] named by its path (a leading BOM dropped).
+pub fn read_source(path: &Path) -> Result<Source, String> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
     let text = String::from_utf8(bytes).map_err(|_| format!("{shown} is not UTF-8 text"))?;
@@ -89,8 +90,8 @@ fn read_source(path: &Path) -> Result<Source, String> {
 }
 
 /// `root/virtual_path`, each component matched exactly first, then without
-/// regard to ASCII case.
-pub(crate) fn find_case_insensitive(root: &Path, virtual_path: &str) -> Option<PathBuf> {
+/// regard to ASCII case (the game runs on Windows file systems).
+pub fn find_case_insensitive(root: &Path, virtual_path: &str) -> Option<PathBuf> {
     let mut cur = root.to_path_buf();
     for part in virtual_path.split(['/', '\\']).filter(|p| !p.is_empty()) {
         let exact = cur.join(part);

@@ -22,13 +22,15 @@
 
 mod apply;
 mod conflicts;
+mod files;
 mod lookup;
 mod schema;
 mod tree;
 mod xpath;
 
 pub use conflicts::{check_conflicts, find_conflicts, load_order, Extension, ModPatch};
-pub use lookup::{virtual_path, BaseLookup, DirLookup, Found};
+pub use files::check_patch_files;
+pub use lookup::{find_case_insensitive, read_source, virtual_path, BaseLookup, DirLookup, Found};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::Validator;
@@ -106,7 +108,8 @@ pub fn check_patch(
     };
     let mut patcher = match apply::Patcher::new(base.clone()) {
         Ok(p) => p,
-        Err(d) => {
+        Err(mut d) => {
+            d.severity = Severity::Warning;
             report.earlier.push(*d);
             report.findings.push(Diagnostic::file_level(
                 &patch.shown,

@@ -409,3 +409,172 @@ fn conflicts_between_extensions_in_load_order() {
     );
     assert!(found[3].message.contains("replaced"), "{:#?}", found[3]);
 }
+
+fn plan_3x() -> crate::SchemaPlan {
+    crate::SchemaPlan::load(&SchemaSource::from_dirs([shared().join("x4-schemas/3.x")])).unwrap()
+}
+
+fn fixture_path(rel: &str) -> PathBuf {
+    manifest().join("tests/fixtures/diff").join(rel)
+}
+
+#[test]
+fn patch_files_against_a_game_folder_with_the_cache() {
+    let game = base_dir();
+    let lookup = DirLookup::new(game.path()).unwrap();
+    let plan = plan_3x();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = crate::VerdictCache::at(cache_dir.path());
+    let files: Vec<PathBuf> = [
+        "gs_fight.xml",
+        "drain_stations.xml",
+        "inituniverse.xml",
+        "gm_rescue_ship_lib.xml",
+    ]
+    .iter()
+    .map(|f| fixture_path(&format!("my_mod/md/{f}")))
+    .collect();
+    let (cold, extra) = check_patch_files(&plan, &files, &lookup, Some(&cache), 2);
+    assert!(extra.is_empty(), "{extra:#?}");
+    let lines = |r: &crate::FileReport| r.diagnostics.iter().map(|d| d.line).collect::<Vec<_>>();
+    assert_eq!(lines(&cold[0]), Vec::<u32>::new());
+    assert_eq!(lines(&cold[1]), vec![5, 7, 8, 8]);
+    // The DLC in the game folder's extensions/ is applied first.
+    assert_eq!(lines(&cold[2]), Vec::<u32>::new());
+    assert_eq!(lines(&cold[3]), vec![4, 5, 17]);
+    assert!(cold.iter().all(|r| !r.cached && r.kind == FileKind::Md));
+    let (warm, extra) = check_patch_files(&plan, &files, &lookup, Some(&cache), 2);
+    assert!(extra.is_empty());
+    assert!(warm.iter().all(|r| r.cached));
+    for (a, b) in cold.iter().zip(&warm) {
+        assert_eq!(a.diagnostics, b.diagnostics);
+    }
+    // A changed base is a miss.
+    let base = game.path().join("md/gs_fight.xml");
+    let text = std::fs::read_to_string(&base)
+        .unwrap()
+        .replace("The Dedicated Warrior", "Changed");
+    std::fs::write(&base, text).unwrap();
+    let (again, _) = check_patch_files(&plan, &files[..1], &lookup, Some(&cache), 1);
+    assert!(!again[0].cached);
+    // No game file, no extension folder.
+    let lone = tempfile::tempdir().unwrap();
+    let orphan = lone.path().join("md/not_in_the_game.xml");
+    std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
+    std::fs::write(&orphan, "<diff/>").unwrap();
+    let nowhere = lone.path().join("x.xml");
+    std::fs::write(&nowhere, "<diff/>").unwrap();
+    let (r, _) = check_patch_files(&plan, &[orphan, nowhere], &lookup, None, 1);
+    assert_eq!(r[0].diagnostics[0].code, codes::NO_BASE);
+    assert!(r[0].diagnostics[0]
+        .message
+        .contains("md/not_in_the_game.xml"));
+    assert_eq!(r[1].diagnostics[0].code, codes::NO_BASE);
+}
+
+#[test]
+fn earlier_findings_are_reported_once_per_base() {
+    let game = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(game.path().join("md")).unwrap();
+    std::fs::write(
+        game.path().join("md/old.xml"),
+        "<?xml version=\"1.0\"?>\n<mdscript name=\"Old\">\n  <cues>\n    <cue name=\"Aye\" bogus=\"1\"/>\n  </cues>\n</mdscript>\n",
+    )
+    .unwrap();
+    let mods = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for m in ["one", "two"] {
+        let f = mods.path().join(m).join("md/old.xml");
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(
+            mods.path().join(m).join("content.xml"),
+            format!("<content id=\"{m}\"/>"),
+        )
+        .unwrap();
+        std::fs::write(
+            &f,
+            "<diff><add sel=\"/mdscript/cues\"><cue name=\"Bee\"/></add></diff>",
+        )
+        .unwrap();
+        files.push(f);
+    }
+    let lookup = DirLookup::new(game.path()).unwrap();
+    let (reports, extra) = check_patch_files(&plan_3x(), &files, &lookup, None, 1);
+    assert!(reports.iter().all(|r| r.is_valid()), "{reports:#?}");
+    assert_eq!(extra.len(), 1, "{extra:#?}");
+    assert_eq!((extra[0].line, extra[0].severity), (4, Severity::Warning));
+    assert!(extra[0].file.ends_with("md/old.xml"));
+}
+
+#[test]
+fn every_output_format_carries_patch_findings() {
+    let game = base_dir();
+    let lookup = DirLookup::new(game.path()).unwrap();
+    let files = vec![
+        fixture_path("my_mod/md/drain_stations.xml"),
+        fixture_path("my_mod/md/gm_rescue_ship_lib.xml"),
+    ];
+    let (reports, extra) = check_patch_files(&plan_3x(), &files, &lookup, None, 1);
+    let render = |format| {
+        let mut out = Vec::new();
+        crate::render::write_findings(&mut out, format, &reports, &extra, false).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let drain = "my_mod/md/drain_stations.xml";
+    let rescue = "my_mod/md/gm_rescue_ship_lib.xml";
+    let human = render(crate::Format::Human);
+    assert!(human.contains(&format!("{drain}:5:6")), "{human}");
+    assert!(
+        human.contains("5 |     <explode_everything now=\"true\"/>"),
+        "{human}"
+    );
+    assert!(human.contains(&format!("{rescue}:4:12")), "{human}");
+    assert!(
+        human.contains("closest existing path: //library"),
+        "{human}"
+    );
+    assert!(
+        human.contains("warning[diff-sel-no-match]: `sel` matches nothing"),
+        "{human}"
+    );
+    let json = render(crate::Format::Json);
+    let rows: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(rows
+        .iter()
+        .any(|r| r["file"].as_str().unwrap().ends_with(drain)
+            && r["line"] == 7
+            && r["code"] == "cvc-datatype-valid"));
+    assert!(rows
+        .iter()
+        .any(|r| r["file"].as_str().unwrap().ends_with(rescue)
+            && r["line"] == 5
+            && r["severity"] == "warning"
+            && r["code"] == codes::SEL_NO_MATCH));
+    let github = render(crate::Format::Github);
+    assert!(
+        github.lines().any(
+            |l| l.starts_with("::error file=") && l.contains("drain_stations.xml,line=8,col=4")
+        ),
+        "{github}"
+    );
+    assert!(
+        github
+            .lines()
+            .any(|l| l.starts_with("::warning file=")
+                && l.contains("gm_rescue_ship_lib.xml,line=5,")),
+        "{github}"
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&render(crate::Format::Sarif)).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["ruleId"] == codes::SEL_NO_MATCH
+        && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 17
+        && r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `library`?")));
+    assert!(results.iter().any(|r| r["ruleId"] == "cvc-complex-type.2.4"
+        && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 5));
+}
