@@ -215,13 +215,7 @@ fn locate(
         .as_deref()
         .and_then(|a| attribute_span(bytes, raw.lt, a))
         .unwrap_or(element_span);
-    let (line, column) = lines.line_col(span.0);
-    let (end_line, end_col) = lines.line_col(span.1);
-    let end_column = if end_line == line {
-        end_col.max(column + 1)
-    } else {
-        column + 1
-    };
+    let (line, column, end_column) = lines.span(span);
     let mut element_path = e.instance_path().map(|p| {
         let mut s = String::new();
         for step in p.steps() {

@@ -31,6 +31,19 @@ impl<'a> LineIndex<'a> {
         ((line + 1) as u32, col as u32)
     }
 
+    /// Line, column and end column of a byte span; a span that runs past its
+    /// first line ends one character after its start.
+    pub(crate) fn span(&self, span: (usize, usize)) -> (u32, u32, u32) {
+        let (line, column) = self.line_col(span.0);
+        let (end_line, end_col) = self.line_col(span.1);
+        let end_column = if end_line == line {
+            end_col.max(column + 1)
+        } else {
+            column + 1
+        };
+        (line, column, end_column)
+    }
+
     /// The text of a 1-based line, without its line break.
     pub(crate) fn line_text(&self, line: u32) -> &'a [u8] {
         let i = (line as usize).saturating_sub(1).min(self.starts.len() - 1);

@@ -133,29 +133,21 @@ pub fn find_conflicts(base: &Source, chain: &[Source], patches: &[ModPatch]) -> 
             "replaced"
         };
         out.retain(|d| !(d.code == codes::SEL_NO_MATCH && same_op(&patcher, d, miss.op)));
-        out.push(patcher.op_finding(
-            miss.op,
-            None,
-            Severity::Error,
-            codes::CONFLICT,
-            format!(
-                "selects {path}, which extension `{}` {verb} at {earlier_at}; loaded after it, `{}` finds nothing and the game skips this operation",
-                name(earlier.op.src),
-                name(miss.op.src)
-            ),
-            None,
-        ));
-        out.push(patcher.op_finding(
-            earlier.op,
-            None,
-            Severity::Note,
-            codes::CONFLICT,
-            format!(
-                "{verb} {path}, which extension `{}` changes later at {later_at}",
-                name(miss.op.src)
-            ),
-            None,
-        ));
+        let later = format!(
+            "selects {path}, which extension `{}` {verb} at {earlier_at}; loaded after it, `{}` finds nothing and the game skips this operation",
+            name(earlier.op.src),
+            name(miss.op.src)
+        );
+        let before = format!(
+            "{verb} {path}, which extension `{}` changes later at {later_at}",
+            name(miss.op.src)
+        );
+        both_places(
+            &patcher,
+            &mut out,
+            (miss.op, Severity::Error, later, None),
+            (earlier.op, before),
+        );
     }
     // Touches of the same node by different extensions.
     let touches: Vec<&Touch> = patcher
@@ -183,31 +175,48 @@ pub fn find_conflicts(base: &Source, chain: &[Source], patches: &[ModPatch]) -> 
             );
             let later_at = patcher.describe_origin(later.op);
             let earlier_at = patcher.describe_origin(earlier.op);
-            out.push(patcher.op_finding(
-                later.op,
-                None,
-                severity,
-                codes::CONFLICT,
-                format!("{what} {path}: extension `{}` changed it at {earlier_at}", name(earlier.op.src)),
-                (severity != Severity::Note).then(|| "the extension loaded last wins; make one depend on the other, or patch different nodes".into()),
-            ));
-            out.push(patcher.op_finding(
-                earlier.op,
-                None,
-                Severity::Note,
-                codes::CONFLICT,
-                format!(
-                    "extension `{}` changes {path} after this, at {later_at}",
-                    name(later.op.src)
-                ),
-                None,
-            ));
+            let help = (severity != Severity::Note).then(|| {
+                "the extension loaded last wins; make one depend on the other, or patch different nodes".to_string()
+            });
+            let message = format!(
+                "{what} {path}: extension `{}` changed it at {earlier_at}",
+                name(earlier.op.src)
+            );
+            let before = format!(
+                "extension `{}` changes {path} after this, at {later_at}",
+                name(later.op.src)
+            );
+            both_places(
+                &patcher,
+                &mut out,
+                (later.op, severity, message, help),
+                (earlier.op, before),
+            );
         }
     }
     out.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.code).cmp(&(&b.file, b.line, b.column, &b.code))
     });
     out
+}
+
+/// A conflict at the later operation, and a note at the earlier one pointing back.
+fn both_places(
+    p: &Patcher,
+    out: &mut Vec<Diagnostic>,
+    later: (Origin, Severity, String, Option<String>),
+    earlier: (Origin, String),
+) {
+    let (op, severity, message, help) = later;
+    out.push(p.op_finding(op, None, severity, codes::CONFLICT, message, help));
+    out.push(p.op_finding(
+        earlier.0,
+        None,
+        Severity::Note,
+        codes::CONFLICT,
+        earlier.1,
+        None,
+    ));
 }
 
 /// How bad a later touch of the same node is; `None` when it does not conflict.

@@ -187,14 +187,7 @@ pub(crate) fn span_diagnostic(
     code: &str,
     message: String,
 ) -> Diagnostic {
-    let lines = LineIndex::new(s.text.as_bytes());
-    let (line, column) = lines.line_col(span.0);
-    let (end_line, end_col) = lines.line_col(span.1);
-    let end_column = if end_line == line {
-        end_col.max(column + 1)
-    } else {
-        column + 1
-    };
+    let (line, column, end_column) = LineIndex::new(s.text.as_bytes()).span(span);
     let mut d = Diagnostic::file_level(&s.shown, severity, code, message);
     (d.line, d.column, d.end_column) = (line, column, end_column);
     d
