@@ -34,9 +34,9 @@ enum Command {
         after_help = "Examples:\n  x4pipe build\n  x4pipe build --config x4pipe.toml --out dist\n  x4pipe build --templates ./my-templates   (override any embedded template file by file)"
     )]
     Build(build::Args),
-    /// Validate X4 XML (md, aiscripts, ui.xml, content.xml) against the game's schemas
+    /// Validate X4 XML (md, aiscripts, ui.xml, content.xml) against the game's schemas, and diff patches against the game's files
     #[command(
-        after_help = "Examples:\n  x4pipe validate out/my_mod --schemas ../x4-schemas\n  x4pipe validate md --game-dir \"/games/X4 Foundations\"\n  X4PIPE_SCHEMAS=schemas x4pipe validate --format github .\n\nExit codes: 0 all valid, 1 invalid files, 2 usage or I/O errors."
+        after_help = "Examples:\n  x4pipe validate out/my_mod --schemas ../x4-schemas\n  x4pipe validate md --game-dir \"/games/X4 Foundations\"\n  x4pipe validate my_mod --base extracted --schemas extracted   (diff patches applied to extracted game files)\n  x4pipe validate --conflicts --game-dir \"/games/X4 Foundations\" mods/mod_a mods/mod_b\n  X4PIPE_SCHEMAS=schemas x4pipe validate --format github .\n\nExit codes: 0 all valid, 1 invalid files, 2 usage or I/O errors."
     )]
     Validate(validate::Args),
     /// List, extract and pack X4 .cat/.dat catalogs

@@ -10,6 +10,7 @@ use crate::cache::VerdictCache;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::engine::SchemaPlan;
 use crate::kind::FileKind;
+use crate::patch::{check_patch_files, BaseLookup, DirLookup};
 use crate::render::{write_findings, Format};
 use crate::schemas::{SchemaSource, HOW_TO_GET_SCHEMAS};
 
@@ -62,6 +63,18 @@ pub struct ValidateArgs {
     /// Color the human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Folder of the game's extracted files (md/, aiscripts/, libraries/ … and
+    /// extensions/ with the DLC): each `<diff>` patch is applied to its file there
+    /// (after the DLC's own patches) and checked as the game would apply it.
+    #[arg(long, value_name = "DIR")]
+    pub base: Option<PathBuf>,
+
+    /// Treat each PATH as an extension folder (or a folder of them): apply their
+    /// patches of the same game files in load order and report operations of
+    /// different extensions that touch the same nodes. Needs --base or --game-dir.
+    #[arg(long)]
+    pub conflicts: bool,
 }
 
 /// What one run found, for callers that want more than the exit code.
@@ -122,6 +135,16 @@ pub fn run_with_writer(
 /// Validate what `args` names and decide the exit code, without writing anything.
 /// `Err` is a usage error (a schema folder that does not exist).
 pub fn execute(args: &ValidateArgs) -> Result<Outcome, String> {
+    execute_with(args, None)
+}
+
+/// [`execute`] with the game's files for diff patches given by the caller (the
+/// binary reads them from the game's catalogs for `--game-dir`); without them,
+/// `--base DIR` is used when given.
+pub fn execute_with(
+    args: &ValidateArgs,
+    lookup: Option<&dyn BaseLookup>,
+) -> Result<Outcome, String> {
     let started = Instant::now();
     let source = SchemaSource::discover_all(&args.schemas);
     let plan = SchemaPlan::load(&source).map_err(|e| e.to_string())?;
@@ -130,13 +153,57 @@ pub fn execute(args: &ValidateArgs) -> Result<Outcome, String> {
     } else {
         args.paths.clone()
     };
-    let (files, mut extra) = collect_files(&paths);
+    let dir_lookup = match (&args.base, lookup) {
+        (Some(dir), None) => {
+            if !dir.is_dir() {
+                return Err(format!("--base {} is not a folder", dir.display()));
+            }
+            Some(DirLookup::new(dir)?)
+        }
+        _ => None,
+    };
+    let lookup = lookup.or(dir_lookup.as_ref().map(|l| l as &dyn BaseLookup));
     let cache = if args.no_cache {
         None
     } else {
         VerdictCache::default_location()
     };
-    let reports = validate_files(&plan, &files, cache.as_ref(), args.jobs);
+    if args.conflicts {
+        let lookup = lookup.ok_or(
+            "--conflicts needs the game's files: pass --base DIR (extracted files) or --game-dir",
+        )?;
+        let found = crate::patch::check_conflicts(lookup, &paths)?;
+        return Ok(conflict_outcome(found, started));
+    }
+    let (files, mut extra) = collect_files(&paths);
+    let reports = match lookup {
+        Some(lookup) => {
+            let (reports, earlier) =
+                validate_with_patches(&plan, &files, lookup, cache.as_ref(), args.jobs);
+            extra.extend(earlier);
+            reports
+        }
+        None => validate_files(&plan, &files, cache.as_ref(), args.jobs),
+    };
+    let patches = match lookup {
+        Some(_) => 0,
+        None => reports
+            .iter()
+            .filter(|r| r.kind == FileKind::Other && is_diff_file(&r.path))
+            .count(),
+    };
+    if patches > 0 {
+        extra.push(Diagnostic::file_level(
+            "x4pipe",
+            crate::Severity::Note,
+            codes::WELL_FORMED_ONLY,
+            format!(
+                "{patches} diff patch{} only checked for well-formedness: pass --base DIR or --game-dir to apply {} to the game's files",
+                if patches == 1 { " was" } else { "es were" },
+                if patches == 1 { "it" } else { "them" }
+            ),
+        ));
+    }
     let schemaless: Vec<FileKind> = [FileKind::Md, FileKind::AiScript, FileKind::Ui]
         .into_iter()
         .filter(|k| !plan.has_schema(*k) && reports.iter().any(|r| r.kind == *k))
@@ -168,6 +235,72 @@ pub fn execute(args: &ValidateArgs) -> Result<Outcome, String> {
         exit_code,
         elapsed: started.elapsed(),
     })
+}
+
+/// Diff patches (found by their root) checked against the game's files, the other
+/// files validated as usual; reports in the order of `files`, and the findings
+/// about game files.
+fn validate_with_patches(
+    plan: &SchemaPlan,
+    files: &[PathBuf],
+    lookup: &dyn BaseLookup,
+    cache: Option<&VerdictCache>,
+    jobs: usize,
+) -> (Vec<FileReport>, Vec<Diagnostic>) {
+    let (diffs, plain): (Vec<usize>, Vec<usize>) =
+        (0..files.len()).partition(|i| is_diff_file(&files[*i]));
+    let diff_paths: Vec<PathBuf> = diffs.iter().map(|i| files[*i].clone()).collect();
+    let plain_paths: Vec<PathBuf> = plain.iter().map(|i| files[*i].clone()).collect();
+    let (patched, earlier) = check_patch_files(plan, &diff_paths, lookup, cache, jobs);
+    let validated = validate_files(plan, &plain_paths, cache, jobs);
+    let mut all: Vec<(usize, FileReport)> = diffs
+        .into_iter()
+        .zip(patched)
+        .chain(plain.into_iter().zip(validated))
+        .collect();
+    all.sort_by_key(|(i, _)| *i);
+    (all.into_iter().map(|(_, r)| r).collect(), earlier)
+}
+
+/// Whether a file's root element is `<diff>` (a cheap sniff of its start).
+fn is_diff_file(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = vec![0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    head.truncate(n);
+    crate::patch::is_diff(&head)
+}
+
+/// The findings of `--conflicts`, one report per patch file that has any.
+fn conflict_outcome(found: Vec<Diagnostic>, started: Instant) -> Outcome {
+    let mut by_file: std::collections::BTreeMap<String, Vec<Diagnostic>> = Default::default();
+    let mut extra = Vec::new();
+    for d in found {
+        if std::path::Path::new(&d.file).is_file() {
+            by_file.entry(d.file.clone()).or_default().push(d);
+        } else {
+            extra.push(d);
+        }
+    }
+    let reports: Vec<FileReport> = by_file
+        .into_iter()
+        .map(|(file, diagnostics)| FileReport {
+            path: PathBuf::from(&file),
+            kind: FileKind::Other,
+            source: std::fs::read(&file).ok(),
+            diagnostics,
+            cached: false,
+        })
+        .collect();
+    let invalid = reports.iter().any(|r| !r.is_valid()) || extra.iter().any(|d| d.is_error());
+    Outcome {
+        reports,
+        extra,
+        exit_code: if invalid { EXIT_INVALID } else { EXIT_VALID },
+        elapsed: started.elapsed(),
+    }
 }
 
 /// `validated 24 files: 23 valid, 1 invalid (24 from cache) in 0.05s`

@@ -54,8 +54,8 @@ mod schemas;
 pub use batch::{collect_files, validate_files, FileReport};
 pub use cache::{VerdictCache, CACHE_ENV};
 pub use cli::{
-    execute, run_with_writer, summary, write_outcome, ColorChoice, Outcome, ValidateArgs,
-    EXIT_ERROR, EXIT_INVALID, EXIT_VALID,
+    execute, execute_with, run_with_writer, summary, write_outcome, ColorChoice, Outcome,
+    ValidateArgs, EXIT_ERROR, EXIT_INVALID, EXIT_VALID,
 };
 pub use compiled::SchemaLocation;
 pub use diagnostic::{codes, Diagnostic, Severity};

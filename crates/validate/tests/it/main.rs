@@ -3,6 +3,7 @@
 //! `tests/it/layout.rs` checks that none is forgotten).
 
 mod cache;
+mod diff;
 mod formats;
 mod oracle;
 mod robustness;

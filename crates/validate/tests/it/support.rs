@@ -31,6 +31,41 @@ pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// What is wrong with a SARIF log by the official SARIF 2.1.0 schema (draft 4).
+pub fn sarif_errors(log: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft4::new(&schema).expect("the SARIF schema compiles");
+    validator
+        .iter_errors(log)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect()
+}
+
+/// A game folder for diff patches: the vanilla corpus as `md/`, and the DLC-style
+/// extension of `tests/fixtures/diff/dlc` in `extensions/`.
+pub fn game_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("md");
+    std::fs::create_dir_all(&md).unwrap();
+    for e in std::fs::read_dir(corpus()).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), md.join(e.file_name())).unwrap();
+    }
+    let src = fixtures().join("diff/dlc/extensions/ego_dlc_test");
+    let ext = dir.path().join("extensions/ego_dlc_test");
+    std::fs::create_dir_all(ext.join("md")).unwrap();
+    std::fs::copy(src.join("content.xml"), ext.join("content.xml")).unwrap();
+    std::fs::copy(
+        src.join("md/inituniverse.xml"),
+        ext.join("md/inituniverse.xml"),
+    )
+    .unwrap();
+    dir
+}
+
 pub fn oracle(name: &str) -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/oracle")
