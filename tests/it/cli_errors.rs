@@ -154,6 +154,45 @@ fn validate_failures() {
             true
         )
     );
+
+    insta::assert_snapshot!(
+        "validate_base_not_a_folder",
+        failure(t, &["validate", "--base", "nope", "."], false)
+    );
+    insta::assert_snapshot!(
+        "validate_conflicts_without_game_files",
+        failure(t, &["validate", "--conflicts", "."], false)
+    );
+    // A diff patch whose selector misses, against a folder of game files.
+    fs::create_dir_all(t.join("game/md")).unwrap();
+    fs::write(
+        t.join("game/md/lib.xml"),
+        "<?xml version=\"1.0\"?>\n<mdscript name=\"Lib\">\n  <cues>\n    <library name=\"Spawn\"/>\n  </cues>\n</mdscript>\n",
+    )
+    .unwrap();
+    fs::create_dir_all(t.join("my_mod/md")).unwrap();
+    fs::write(t.join("my_mod/content.xml"), "<content id=\"my_mod\"/>\n").unwrap();
+    fs::write(
+        t.join("my_mod/md/lib.xml"),
+        "<diff>\n  <remove sel=\"//library[@name='Spawm']\"/>\n</diff>\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(
+        "validate_patch_selector_misses",
+        failure(
+            t,
+            &[
+                "validate",
+                "--no-cache",
+                "--color",
+                "never",
+                "--base",
+                "game",
+                "my_mod/md"
+            ],
+            true
+        )
+    );
 }
 
 #[test]

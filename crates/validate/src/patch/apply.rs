@@ -152,9 +152,22 @@ impl Patcher {
         (src, out)
     }
 
+    /// Apply one operation. `silent="true"` makes the game suppress every error the
+    /// operation produces while loading, so its findings become warnings.
     fn apply_op(&mut self, op: &Op<'_, '_>, out: &mut Vec<Diagnostic>) {
+        let start = out.len();
+        self.apply_op_loudly(op, out);
+        if matches!(op.node.attribute("silent"), Some("true" | "1")) {
+            for d in out[start..].iter_mut().filter(|d| d.is_error()) {
+                d.severity = Severity::Warning;
+                d.message
+                    .push_str(" (silent=\"true\": the game skips it without a message)");
+            }
+        }
+    }
+
+    fn apply_op_loudly(&mut self, op: &Op<'_, '_>, out: &mut Vec<Diagnostic>) {
         let node = op.node;
-        let silent = matches!(node.attribute("silent"), Some("true" | "1"));
         let (sel, msel) = (node.attribute("sel"), node.attribute("msel"));
         let (selector, sel_attr, multi) = match (sel, msel) {
             (Some(s), None) => (s, "sel", false),
@@ -227,16 +240,8 @@ impl Patcher {
                 op: op.origin,
                 selector: selector.to_string(),
             });
-            let severity = if silent {
-                Severity::Warning
-            } else {
-                Severity::Error
-            };
             let base = self.base().shown.clone();
-            let mut message = format!("`{sel_attr}` matches nothing in {base}: {selector}");
-            if silent {
-                message.push_str(" (silent=\"true\": the game skips it without a message)");
-            }
+            let message = format!("`{sel_attr}` matches nothing in {base}: {selector}");
             let help = match xpath::closest(&self.tree, selector) {
                 Some(c) => {
                     let at = self.describe_origin(self.tree.node(c.first).origin);
@@ -260,7 +265,7 @@ impl Patcher {
             out.push(self.op_finding(
                 op.origin,
                 Some(sel_attr),
-                severity,
+                Severity::Error,
                 codes::SEL_NO_MATCH,
                 message,
                 help,

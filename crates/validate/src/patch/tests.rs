@@ -292,6 +292,16 @@ fn malformed_operations_are_errors() {
     )
     .unwrap();
     assert_eq!(found[0].code, crate::diagnostic::codes::NOT_WELL_FORMED);
+    // silent="true": the game reports none of the operation's errors.
+    let quiet = "<diff><remove sel=\"/mdscript\" silent=\"true\"/></diff>";
+    let (_, found) = apply_patches(&base, &[Source::new("p.xml", quiet)]).unwrap();
+    assert_eq!(
+        summary(&found),
+        vec![(1, Severity::Warning, codes::OP_INVALID)]
+    );
+    assert!(found[0]
+        .message
+        .ends_with("(silent=\"true\": the game skips it without a message)"));
 }
 
 #[test]
