@@ -9,8 +9,9 @@ use super::lookup::{virtual_path, BaseLookup};
 use super::{check_patch, codes, Source};
 use crate::batch::FileReport;
 use crate::cache::VerdictCache;
+use crate::compiled::hash_bytes;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::{hash_bytes, read_file, SchemaPlan, Validator};
+use crate::engine::{read_file, SchemaPlan, Validator};
 use crate::kind::FileKind;
 
 /// Patch bytes of text per thread before a second thread (which compiles the
@@ -142,11 +143,9 @@ pub fn check_patch_files(
         }
     });
     for (job, r) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        let broken_schema = r
-            .findings
-            .iter()
-            .any(|d| d.code == crate::diagnostic::codes::SCHEMA);
-        if let Some(c) = cache.filter(|_| !broken_schema) {
+        // The cache's policy decides what is a verdict (not a schema that failed to
+        // compile); a hit needs both entries.
+        if let Some(c) = cache {
             c.put(job.key, &r.findings);
             c.put_named(job.key ^ 1, &r.earlier);
         }
