@@ -9,8 +9,11 @@ cd "$(dirname "$0")/.."
 cargo test --workspace --locked
 # .cargo/config.toml links with MinGW and runs the .exe files through scripts/wine-runner.sh.
 cargo test --locked -p x4pipe-native --target x86_64-pc-windows-gnu
-# The Lua client in LuaJIT over the Windows .dll and a Windows named-pipe server.
-cargo test --locked --target x86_64-pc-windows-gnu --test it -- lua_client::
+# The host's rules (module paths, permissions, X4 folder) on Windows paths.
+cargo test --locked -p x4pipe-host --target x86_64-pc-windows-gnu
+# The Lua client in LuaJIT over the Windows .dll and a Windows named-pipe server, and
+# x4pipe.exe host serving it (host:: runs its Windows subset: there is no Windows Python).
+cargo test --locked --target x86_64-pc-windows-gnu --test it -- lua_client:: host::
 
 # The release artifacts, built once, then tested as users get them.
 version="$(cargo pkgid --locked -p x4pipe)"

@@ -4,7 +4,6 @@
 
 mod build_cli;
 mod cli_errors;
-#[cfg(target_os = "linux")]
 mod host;
 mod layout;
 mod lua_client;

@@ -21,6 +21,11 @@ pub enum Event {
     PermissionsCreated {
         path: PathBuf,
     },
+    /// Python cannot be started: the host serves anyway (a player may install Python
+    /// while it runs), but modules fail to start until then.
+    PythonMissing {
+        error: String,
+    },
     /// Which permissions file is used.
     PermissionsFile {
         path: PathBuf,
@@ -118,6 +123,9 @@ impl fmt::Display for Event {
                 "created the permissions file {}: set an extension's id to true there to let it run Python",
                 path.display()
             ),
+            Event::PythonMissing { error } => {
+                write!(f, "warning: {error}; modules cannot start until then")
+            }
             Event::PermissionsFile { path } => write!(f, "permissions file: {}", path.display()),
             Event::ClientConnected { client, pid, x4_dir } => {
                 write!(f, "client {client} connected")?;

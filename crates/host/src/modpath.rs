@@ -27,6 +27,17 @@ fn refuse<T>(why: impl Into<String>) -> Result<T, Refused> {
     Err(Refused(why.into()))
 }
 
+/// A canonical path as players know it: Windows' `canonicalize` gives verbatim paths
+/// (`\\?\C:\...`); a plain drive path means the same and reads better in the log.
+pub fn plain(path: PathBuf) -> PathBuf {
+    let shorter = path
+        .to_str()
+        .and_then(|t| t.strip_prefix(r"\\?\"))
+        .filter(|rest| rest.as_bytes().get(1) == Some(&b':'))
+        .map(PathBuf::from);
+    shorter.unwrap_or(path)
+}
+
 /// Checks `registered` against the rules and finds its extension.
 pub fn resolve(x4: &Path, registered: &str) -> Result<Module, Refused> {
     let raw = registered.trim();
@@ -49,7 +60,7 @@ pub fn resolve(x4: &Path, registered: &str) -> Result<Module, Refused> {
         return refuse("a module must be a file inside extensions/<folder>/");
     }
     let ext_link = x4.join(parts[0]).join(parts[1]);
-    let ext_dir = ext_link.canonicalize().or_else(|e| {
+    let ext_dir = ext_link.canonicalize().map(plain).or_else(|e| {
         refuse(format!(
             "extension folder {} not found ({e})",
             ext_link.display()
@@ -60,6 +71,7 @@ pub fn resolve(x4: &Path, registered: &str) -> Result<Module, Refused> {
         .fold(ext_link.clone(), |path, part| path.join(part));
     let file = joined
         .canonicalize()
+        .map(plain)
         .or_else(|e| refuse(format!("{} not found ({e})", joined.display())))?;
     if !file.starts_with(&ext_dir) {
         return refuse(format!(
@@ -163,6 +175,22 @@ mod tests {
         std::os::unix::fs::symlink(work.path(), tmp.path().join("extensions/linked")).unwrap();
         let m = resolve(tmp.path(), "extensions/linked/py/m.py").unwrap();
         assert_eq!(m.ext_id, "linked");
+    }
+
+    #[test]
+    fn verbatim_drive_paths_are_shown_plain() {
+        assert_eq!(
+            plain(PathBuf::from(r"\\?\C:\X4\extensions")),
+            PathBuf::from(r"C:\X4\extensions")
+        );
+        assert_eq!(
+            plain(PathBuf::from(r"\\?\UNC\srv\x")),
+            PathBuf::from(r"\\?\UNC\srv\x")
+        );
+        assert_eq!(
+            plain(PathBuf::from("/games/x4")),
+            PathBuf::from("/games/x4")
+        );
     }
 
     #[test]

@@ -43,14 +43,17 @@ struct Ctx {
 }
 
 /// Runs the host until `stop` is set, then stops every module. Start-up problems
-/// (permissions file, Python, the pipe already served, an unsafe socket folder) are
-/// errors before anything runs; everything after is reported through `sink`.
+/// (permissions file, the pipe already served, an unsafe socket folder) are errors
+/// before anything runs; everything after (a missing Python included) is reported
+/// through `sink`.
 pub fn run(config: Config, stop: Arc<AtomicBool>, sink: Sink) -> Result<()> {
     let x4_dir = match &config.x4_dir {
-        Some(dir) => Some(dir.canonicalize().map_err(|e| Error::X4Dir {
-            path: dir.clone(),
-            detail: e.to_string(),
-        })?),
+        Some(dir) => Some(modpath::plain(dir.canonicalize().map_err(|e| {
+            Error::X4Dir {
+                path: dir.clone(),
+                detail: e.to_string(),
+            }
+        })?)),
         None => None,
     };
     let location = check_transport(&config.pipe)?;
@@ -64,7 +67,11 @@ pub fn run(config: Config, stop: Arc<AtomicBool>, sink: Sink) -> Result<()> {
             path: config.permissions.clone(),
         });
     }
-    config.python.check()?;
+    if let Err(e) = config.python.check() {
+        sink(Event::PythonMissing {
+            error: e.to_string(),
+        });
+    }
     let package = Package::write()?;
     let mut server = Server::create(&config.pipe).map_err(|e| Error::Pipe {
         pipe: config.pipe.clone(),
