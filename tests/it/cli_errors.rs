@@ -296,3 +296,66 @@ fn windows_path_failures() {
         failure(t, &["cat", "extract", "case.cat", "--out", "x"], false)
     );
 }
+
+#[test]
+fn host_failures() {
+    // Each fails before the host serves anything (it would otherwise run until Ctrl-C).
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let pipe = crate::support::pipe_name("host-fail");
+    fs::write(t.join("perm.json"), "{\n  \"my_mod\": true,\n  oops\n}\n").unwrap();
+    insta::assert_snapshot!(
+        "host_permissions_not_json",
+        failure(
+            t,
+            &["host", "--pipe", &pipe, "--permissions", "perm.json"],
+            false
+        )
+    );
+    fs::write(t.join("perm.json"), "{\"my_mod\": \"yes\"}").unwrap();
+    insta::assert_snapshot!(
+        "host_permissions_not_boolean",
+        failure(
+            t,
+            &["host", "--pipe", &pipe, "--permissions", "perm.json"],
+            false
+        )
+    );
+    insta::assert_snapshot!(
+        "host_x4_dir_missing",
+        failure(
+            t,
+            &[
+                "host",
+                "--pipe",
+                &pipe,
+                "--permissions",
+                "p.json",
+                "--x4-dir",
+                "no-such-dir"
+            ],
+            false
+        )
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // A socket folder other users can enter: refused before anything is served.
+        let open = t.join("open");
+        fs::create_dir(&open).unwrap();
+        fs::set_permissions(&open, fs::Permissions::from_mode(0o755)).unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_x4pipe"))
+            .args(["host", "--pipe", &pipe, "--permissions", "p.json"])
+            .current_dir(t)
+            .env("X4PIPE_SOCKET_DIR", &open)
+            .output()
+            .unwrap();
+        let text = format!(
+            "exit: {}\n{}",
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stderr)
+        )
+        .replace(&t.display().to_string(), "[TMP]");
+        insta::assert_snapshot!("host_socket_folder_open", text);
+    }
+}

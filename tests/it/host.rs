@@ -699,3 +699,46 @@ fn host_without_python_under_any_os() {
     second.wait_for("client 1 connected");
     second.wait_for("client 2 connected");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn modules_do_not_outlive_a_killed_host() {
+    // Not Ctrl-C but SIGKILL (a crash, a closed terminal): the modules still go, as
+    // the end of their stdin tells them.
+    let host_pipe = pipe_name("host-killed");
+    let echo_pipe = pipe_name("echo-killed");
+    let x4 = tempfile::tempdir().unwrap();
+    let module = add_extension(
+        x4.path(),
+        "echo_mod",
+        "echo_mod",
+        "echo.py",
+        &echo_module(&echo_pipe),
+    );
+    let perms = x4.path().join("permissions.json");
+    let mut host = HostProc::start(
+        &host_pipe,
+        &perms,
+        &[
+            "--x4-dir",
+            x4.path().to_str().unwrap(),
+            "--allow",
+            "echo_mod",
+        ],
+    );
+    let game = Host::new();
+    let lua = Lua::new(&game);
+    lua.announce(&host_pipe, &[&module]);
+    let pid = pid_in(&host.wait_for("started module"));
+    assert_eq!(lua.echo(&echo_pipe, "alive"), "alive");
+    host.child.kill().unwrap();
+    host.child.wait().unwrap();
+    let end = Instant::now() + LONG;
+    while alive(pid) {
+        assert!(
+            Instant::now() < end,
+            "module {pid} outlived the killed host"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

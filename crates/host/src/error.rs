@@ -1,5 +1,6 @@
-//! Errors that stop the host before or while it serves (bad permissions file, no
-//! Python, pipe already served). Everything after start-up is an [`crate::Event`].
+//! Errors that stop the host before or while it serves (bad permissions file, pipe
+//! already served, unsafe socket folder). Everything after start-up is an
+//! [`crate::Event`]. Messages leave their `source` out (the CLI prints causes).
 
 use std::path::PathBuf;
 
@@ -10,13 +11,15 @@ pub enum Error {
     /// The permissions file exists but cannot be used.
     #[error("{}: {detail}", path.display())]
     Permissions { path: PathBuf, detail: String },
-    /// Reading or writing a file failed.
-    #[error("{}: {source}", path.display())]
+    /// Reading or writing a file failed (`action`: "read", "write", ...).
+    #[error("cannot {action} {}", path.display())]
     Io {
+        action: &'static str,
         path: PathBuf,
         source: std::io::Error,
     },
-    /// The Python interpreter cannot be started.
+    /// The Python interpreter cannot be started (reported as a warning, see
+    /// [`crate::Event::PythonMissing`]).
     #[error("cannot run Python ({cmd}): {detail}; install Python 3 or pass --python PATH")]
     Python { cmd: String, detail: String },
     /// The host pipe cannot be served.
@@ -28,4 +31,18 @@ pub enum Error {
     /// `--x4-dir` is not a folder.
     #[error("--x4-dir {}: {detail}", path.display())]
     X4Dir { path: PathBuf, detail: String },
+}
+
+impl Error {
+    /// The message with its causes on one line, for a log line.
+    pub fn one_line(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            text.push_str(": ");
+            text.push_str(&c.to_string());
+            cause = c.source();
+        }
+        text
+    }
 }

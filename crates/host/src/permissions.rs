@@ -86,7 +86,10 @@ impl Permissions {
             Ok(_) => Verdict::Refused(format!(
                 "extension {ext_id} is not allowed to run Python; {how}"
             )),
-            Err(e) => Verdict::Refused(format!("the permissions file is unusable ({e}); {how}")),
+            Err(e) => Verdict::Refused(format!(
+                "the permissions file is unusable ({}); {how}",
+                e.one_line()
+            )),
         }
     }
 }
@@ -99,11 +102,11 @@ fn read(path: &Path) -> Result<BTreeSet<String>> {
         detail,
     };
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        action: "read",
         path: path.to_path_buf(),
         source,
     })?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| bad(format!("line {}, column {}: {e}", e.line(), e.column())))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let serde_json::Value::Object(map) = value else {
         return Err(bad(
             "expected a JSON object of extension ids, like {\"my_mod\": true}".into(),
@@ -129,6 +132,7 @@ fn read(path: &Path) -> Result<BTreeSet<String>> {
 
 fn write_default(path: &Path) -> Result<()> {
     let io = |source| Error::Io {
+        action: "write",
         path: path.to_path_buf(),
         source,
     };
@@ -186,7 +190,10 @@ mod tests {
         let path = tmp.path().join("permissions.json");
         std::fs::write(&path, "{\n  \"a\": true,\n  oops\n}").unwrap();
         let e = Permissions::open(&path, &[]).unwrap_err().to_string();
-        assert!(e.contains("permissions.json: line 3"), "{e}");
+        assert!(
+            e.contains("permissions.json: ") && e.contains("at line 3 column 3"),
+            "{e}"
+        );
         std::fs::write(&path, r#"{"a": "yes"}"#).unwrap();
         let e = Permissions::open(&path, &[]).unwrap_err().to_string();
         assert!(e.contains("key \"a\": expected true or false"), "{e}");

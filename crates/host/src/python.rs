@@ -126,12 +126,14 @@ impl Package {
             .prefix("x4pipe-host-")
             .tempdir()
             .map_err(|source| Error::Io {
+                action: "create a folder in",
                 path: std::env::temp_dir(),
                 source,
             })?;
         for (rel, text) in FILES {
             let path = dir.path().join(rel);
             let io = |source| Error::Io {
+                action: "write",
                 path: path.clone(),
                 source,
             };

@@ -69,7 +69,7 @@ pub fn run(config: Config, stop: Arc<AtomicBool>, sink: Sink) -> Result<()> {
     }
     if let Err(e) = config.python.check() {
         sink(Event::PythonMissing {
-            error: e.to_string(),
+            error: e.one_line(),
         });
     }
     let package = Package::write()?;
@@ -142,6 +142,7 @@ fn check_transport(pipe: &str) -> Result<String> {
     };
     let dir = x4pipe_native::name::socket_dir().map_err(pipe_err)?;
     let meta = std::fs::metadata(&dir).map_err(|source| Error::Io {
+        action: "read the socket folder",
         path: dir.clone(),
         source,
     })?;
