@@ -1,14 +1,18 @@
 //! x4pipe: build, validate and package X4: Foundations extensions that talk to external
 //! processes over named pipes.
 //!
-//! The binary is a thin layer over these modules; each does one thing:
+//! The binary (`src/main.rs`, `src/cli/`) is a thin layer over these modules; each
+//! does one thing, and none prints or exits (docs/architecture.md maps them):
 //! - [`config`]: `x4pipe.toml`, its defaults and the checks on every value;
-//! - [`render`]: the minijinja templates of the Named Pipes API extension;
-//! - [`escape`]: escaping values for XML, MD and Lua;
+//! - [`render`]: the minijinja templates of the Named Pipes API extension, and the
+//!   rendered files;
+//! - [`escape`]: escaping values for XML, MD, Lua, Python and one-line comments;
 //! - [`output`]: writing an extension folder atomically;
+//! - [`native`]: the native pipe libraries embedded by `build.rs`, and which to bundle;
 //! - [`pipeline`]: the `x4pipe build` pipeline tying them together ([`pipeline::check`]
 //!   validates the rendered files before anything is written);
-//! - [`scaffold`]: `x4pipe new-extension`, a new mod project.
+//! - [`scaffold`]: `x4pipe new-extension`, a new mod project;
+//! - [`game`]: the game's schemas read from an installed game's catalogs.
 
 pub mod config;
 pub mod escape;

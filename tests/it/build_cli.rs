@@ -434,6 +434,30 @@ fn build_refuses_to_write_output_the_game_schemas_reject() {
     assert!(err.contains("only checked for well-formedness"), "{err}");
 }
 
+/// One path rule for every command: a project file `package` (and Windows) would
+/// refuse is refused by `build` already, naming the key and the file.
+#[test]
+fn project_files_follow_the_one_path_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("md")).unwrap();
+    fs::write(tmp.path().join("md/aux.xml"), "<mdscript/>").unwrap();
+    fs::write(
+        tmp.path().join("x4pipe.toml"),
+        "[extension]\nid = \"my_mod\"\n\n[project]\ninclude = [\"md\"]\n",
+    )
+    .unwrap();
+    let o = x4pipe(tmp.path(), &["build"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("config key `project.include[0]`")
+            && err.contains("md/aux.xml")
+            && err.contains("Windows device name"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("out").exists());
+}
+
 #[test]
 fn project_include_errors_name_the_key() {
     let tmp = tempfile::tempdir().unwrap();

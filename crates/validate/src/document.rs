@@ -247,7 +247,7 @@ fn locate(
         help: None,
     };
     let subject = Subject {
-        constraint: &raw.error.constraint,
+        constraint: raw.error.constraint,
         element_type: raw.subject_type,
         attr_type: raw.attr_type,
     };

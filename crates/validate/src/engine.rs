@@ -204,6 +204,9 @@ impl Validator {
             }
         };
         let mut out = validate_document(compiled, path, bytes, !with_schema);
+        if kind == FileKind::Content && with_schema && !out.iter().any(Diagnostic::is_error) {
+            out.extend(crate::content::unknown_parts(path, bytes));
+        }
         if !with_schema && !out.iter().any(Diagnostic::is_error) {
             let why = match kind {
                 FileKind::Other => {

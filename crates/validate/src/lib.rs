@@ -40,6 +40,7 @@ mod batch;
 mod cache;
 mod cli;
 mod compiled;
+mod content;
 mod diagnostic;
 mod document;
 mod engine;

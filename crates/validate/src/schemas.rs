@@ -13,10 +13,10 @@ pub const SCHEMAS_ENV: &str = "X4PIPE_SCHEMAS";
 
 /// How to get the game's schemas, for messages when none are configured.
 pub const HOW_TO_GET_SCHEMAS: &str =
-    "the game's schemas are not shipped with x4pipe: extract them with \
-Egosoft's X Catalog Tool (XRCatTool) from the game's 01.cat..NN.cat ('libraries/md.xsd', \
-'libraries/common.xsd', 'libraries/aiscripts.xsd', 'ui/core/addon.xsd'), then pass the folder \
-with --schemas DIR or set X4PIPE_SCHEMAS=DIR";
+    "the game's schemas are not shipped with x4pipe: read them straight from the game with \
+`x4pipe validate --game-dir <X4 folder>`, or extract them once with \
+`x4pipe cat extract <X4 folder>/NN.cat --glob 'libraries/*.xsd' --glob 'ui/core/addon.xsd' --out schemas` \
+(from each numbered catalog that has them), then pass --schemas schemas or set X4PIPE_SCHEMAS";
 
 /// Which folders to look in for the game's schemas. Each folder may be a game-style
 /// tree (`libraries/md.xsd`, `ui/core/addon.xsd`) or a flat folder (`md.xsd`,
@@ -124,5 +124,17 @@ impl SchemaSource {
             .filter(|d| !d.is_dir())
             .map(|d| d.as_path())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The hint points at what x4pipe itself can do, not at another tool.
+    #[test]
+    fn the_schema_hint_names_x4pipes_own_ways() {
+        let hint = super::HOW_TO_GET_SCHEMAS;
+        assert!(hint.contains("x4pipe validate --game-dir"), "{hint}");
+        assert!(hint.contains("x4pipe cat extract"), "{hint}");
+        assert!(!hint.contains("XRCatTool"), "{hint}");
     }
 }

@@ -3,6 +3,7 @@
 //! `tests/it/layout.rs` checks that none is forgotten).
 
 mod cache;
+mod content_xml;
 mod diff;
 mod formats;
 mod oracle;
