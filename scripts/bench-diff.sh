@@ -41,4 +41,4 @@ EOF
 done
 cargo build --release -q -p x4pipe-validate --example bench_diff
 echo "patch files: $(find "$work/patches" -name '*.xml' ! -name content.xml | wc -l) ($(cat "$work"/patches/*/md/*.xml | wc -c) bytes) against $(du -sb "$work/game/md" | cut -f1) bytes of game files; whole files: $(find "$work/whole" -name '*.xml' | wc -l) ($(cat "$work"/whole/*/md/*.xml | wc -c) bytes); cores: $(nproc)"
-target/release/examples/bench_diff "$schemas" "$work/game" "$work/patches" "$work/whole" "$runs"
+"${CARGO_TARGET_DIR:-target}/release/examples/bench_diff" "$schemas" "$work/game" "$work/patches" "$work/whole" "$runs"
