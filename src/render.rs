@@ -212,7 +212,7 @@ pub struct Rendered {
 #[derive(Serialize)]
 struct Context<'a> {
     ext: ExtCtx<'a>,
-    names: NamesCtx<'a>,
+    names: BTreeMap<&'static str, &'a str>,
     settings: &'a crate::config::Settings,
     /// Other extensions `content.xml` depends on.
     deps: Vec<Dependency>,
@@ -241,12 +241,12 @@ pub(crate) struct ExtCtx<'a> {
     save: bool,
 }
 
-#[derive(Serialize)]
-struct NamesCtx<'a> {
-    #[serde(flatten)]
-    names: &'a crate::config::Names,
-    addon: &'a str,
-    native_lib: &'static str,
+/// `names` in every template's context: each row of the config's one table of names
+/// ([`crate::config::NAMES`]) by its key, defaults applied, and `native_lib`.
+pub(crate) fn names_ctx(cfg: &Config) -> BTreeMap<&'static str, &str> {
+    let mut names: BTreeMap<&'static str, &str> = cfg.names_by_key().collect();
+    names.insert("native_lib", NATIVE_LIB);
+    names
 }
 
 /// Base name of the native library (`x4pipe_native.dll`, `libx4pipe_native.so`).
@@ -272,11 +272,7 @@ impl<'a> ExtCtx<'a> {
 fn context(cfg: &Config) -> Value {
     Value::from_serialize(Context {
         ext: ExtCtx::of(cfg),
-        names: NamesCtx {
-            names: &cfg.names,
-            addon: cfg.addon(),
-            native_lib: NATIVE_LIB,
-        },
+        names: names_ctx(cfg),
         settings: &cfg.settings,
         deps: match (&cfg.project, cfg.api_mode()) {
             (Some(p), ApiMode::Standalone) => vec![Dependency {

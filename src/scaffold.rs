@@ -1,5 +1,6 @@
 //! `x4pipe new-extension`: a new pipe-enabled mod project from embedded templates.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -7,7 +8,7 @@ use minijinja::Value;
 use serde::Serialize;
 
 use crate::config::{self, ApiMode, Config, ConfigError, Project};
-use crate::render::ExtCtx;
+use crate::render::{names_ctx, ExtCtx};
 
 /// The project skeleton: (template name, path in the new project). `{id}` and
 /// `{script}` in paths are replaced.
@@ -81,7 +82,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError + '_ {
 #[derive(Serialize)]
 struct Ctx<'a> {
     ext: ExtCtx<'a>,
-    names: &'a config::Names,
+    names: BTreeMap<&'static str, &'a str>,
     api: &'static str,
     script: String,
     pipe: &'a str,
@@ -155,7 +156,7 @@ fn render(cfg: &Config, api: ApiMode) -> Result<Vec<(String, String)>, ScaffoldE
     let script = mod_script_name(id, cfg);
     let ctx = Value::from_serialize(Ctx {
         ext: ExtCtx::of(cfg),
-        names: &cfg.names,
+        names: names_ctx(cfg),
         api: match api {
             ApiMode::Standalone => "standalone",
             ApiMode::Embedded => "embedded",

@@ -1,0 +1,107 @@
+//! Reading `x4pipe.toml`: parse, apply the embedded-mode names, check, and point every
+//! error at the file and line of its key.
+
+use std::path::Path;
+
+use super::model::{ApiMode, Config};
+use super::{ConfigError, LoadError};
+
+impl Config {
+    /// Parse and check a config file's text. `file` is used in messages only.
+    pub fn from_toml_str(text: &str, file: &Path) -> Result<Config, ConfigError> {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start));
+            ConfigError {
+                file: Some(file.to_path_buf()),
+                line,
+                key: None,
+                message: e.message().trim_end().to_string(),
+            }
+        })?;
+        config.normalize_separators();
+        if config.api_mode() == ApiMode::Embedded {
+            // Only the names the user did not set are derived: an explicit name wins.
+            let table: toml::Table = toml::from_str(text).unwrap_or_default();
+            let set: Vec<String> = table
+                .get("names")
+                .and_then(|n| n.as_table())
+                .map(|t| t.keys().cloned().collect())
+                .unwrap_or_default();
+            config.derive_embedded_names(&set);
+        }
+        config.check().map_err(|mut e| {
+            e.file = Some(file.to_path_buf());
+            e.line = e.key.as_deref().and_then(|k| line_of_key(text, k));
+            e
+        })?;
+        Ok(config)
+    }
+
+    /// Read `path`, or the embedded defaults when `path` is `None`.
+    pub fn load(path: Option<&Path>) -> Result<Config, LoadError> {
+        match path {
+            None => {
+                let c = Config::default();
+                c.check()?;
+                Ok(c)
+            }
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| LoadError::Read {
+                    path: p.to_path_buf(),
+                    source,
+                })?;
+                Ok(Config::from_toml_str(&text, p)?)
+            }
+        }
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Best effort: the line where a dotted key (`section.key`) is set, found with the
+/// same TOML parser so tables, inline tables and dotted keys all work.
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    let table = toml::de::DeTable::parse(text).ok()?.into_inner();
+    let root = toml::de::DeValue::Table(table);
+    let mut value = &root;
+    let mut start = None;
+    for part in key.split('.') {
+        // `project.include[2]` -> look up `include`; the line of the array is close enough.
+        let part = part.split('[').next()?;
+        let next = value.get(part)?;
+        start = Some(next.span().start);
+        value = next.get_ref();
+    }
+    start.map(|s| line_of(text, s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_point_at_the_line_of_their_key() {
+        let text = "# mod\n[extension]\nid = \"my_mod\"\n\n[names]\nmd_pipes = \"bad name\"\n";
+        let e = Config::from_toml_str(text, Path::new("x4pipe.toml")).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("names.md_pipes"));
+        assert_eq!(e.line, Some(6));
+        assert_eq!(
+            line_of_key("names = { ev_read = 'x' }", "names.ev_read"),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn embedded_projects_derive_only_the_names_not_set() {
+        let text = "[extension]\nid = \"my_mod\"\n[project]\napi = \"embedded\"\n[names]\nev_read = \"mine\"\n";
+        let c = Config::from_toml_str(text, Path::new("x")).unwrap();
+        assert_eq!(c.names.ev_read, "mine");
+        assert_eq!(c.names.ev_write, "my_mod_pipeWrite");
+    }
+}
