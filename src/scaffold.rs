@@ -143,7 +143,14 @@ pub fn new_extension(req: &NewExtension) -> Result<Vec<String>, ScaffoldError> {
     if req.api == ApiMode::Embedded {
         cfg.derive_embedded_names(&[]);
     }
-    cfg.check().map_err(ScaffoldError::Name)?;
+    cfg.check().map_err(|mut e| {
+        // The id is NAME on this command line, not a key of a file.
+        if e.key.as_deref() == Some("extension.id") {
+            e.key = None;
+            e.message = format!("NAME {}", e.message);
+        }
+        ScaffoldError::Name(e)
+    })?;
 
     let files = render(&cfg, req.api)?;
     write_project(&req.dir, &files, req.force)?;

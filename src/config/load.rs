@@ -4,19 +4,19 @@
 use std::path::Path;
 
 use super::model::{ApiMode, Config};
+use super::rules::printable;
 use super::{ConfigError, LoadError};
 
 impl Config {
     /// Parse and check a config file's text. `file` is used in messages only.
     pub fn from_toml_str(text: &str, file: &Path) -> Result<Config, ConfigError> {
-        let mut config: Config = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| line_of(text, s.start));
-            ConfigError {
-                file: Some(file.to_path_buf()),
-                line,
-                key: None,
-                message: e.message().trim_end().to_string(),
-            }
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError {
+            file: Some(file.to_path_buf()),
+            line: e.span().map(|s| line_of(text, s.start)),
+            // A wrong type or value (`version = 1.5`) names its key like a failed check.
+            key: e.span().and_then(|s| key_at(text, s.start)),
+            // Parser messages quote the input (`unknown variant `...``).
+            message: printable(e.message().trim_end()),
         })?;
         config.normalize_separators();
         if config.api_mode() == ApiMode::Embedded {
@@ -81,6 +81,42 @@ fn line_of_key(text: &str, key: &str) -> Option<usize> {
     start.map(|s| line_of(text, s))
 }
 
+/// The dotted key (`extension.version`, `project.include[1]`) whose key or value holds
+/// byte `offset` of `text`, the innermost when tables nest; `None` for a syntax error
+/// (the text does not parse) or an offset outside every key.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    use toml::de::{DeTable, DeValue};
+    fn in_table(table: &DeTable<'_>, prefix: &str, offset: usize) -> Option<String> {
+        for (k, v) in table.iter() {
+            let path = if prefix.is_empty() {
+                k.get_ref().to_string()
+            } else {
+                format!("{prefix}.{}", k.get_ref())
+            };
+            if let Some(inner) = in_value(v.get_ref(), &path, offset) {
+                return Some(inner);
+            }
+            if k.span().contains(&offset) || v.span().contains(&offset) {
+                return Some(path);
+            }
+        }
+        None
+    }
+    fn in_value(value: &DeValue<'_>, path: &str, offset: usize) -> Option<String> {
+        match value {
+            DeValue::Table(t) => in_table(t, path, offset),
+            DeValue::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+                let path = format!("{path}[{i}]");
+                in_value(item.get_ref(), &path, offset)
+                    .or_else(|| item.span().contains(&offset).then_some(path))
+            }),
+            _ => None,
+        }
+    }
+    let table = DeTable::parse(text).ok()?.into_inner();
+    in_table(&table, "", offset)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +139,52 @@ mod tests {
         let c = Config::from_toml_str(text, Path::new("x")).unwrap();
         assert_eq!(c.names.ev_read, "mine");
         assert_eq!(c.names.ev_write, "my_mod_pipeWrite");
+    }
+
+    fn load_err(text: &str) -> ConfigError {
+        Config::from_toml_str(text, Path::new("x4pipe.toml")).unwrap_err()
+    }
+
+    #[test]
+    fn type_errors_name_their_key() {
+        let e = load_err("[extension]\nid = \"m\"\ngame_version = 6.0\n");
+        assert_eq!(
+            (e.key.as_deref(), e.line),
+            (Some("extension.game_version"), Some(3))
+        );
+        let e = load_err("[project]\ninclude = [\"md\", 3]\n");
+        assert_eq!(e.key.as_deref(), Some("project.include[1]"));
+        let e = load_err("names = { ev_read = 1 }\n");
+        assert_eq!(e.key.as_deref(), Some("names.ev_read"));
+        let e = load_err("[extension]\nversion = \"1.5\"\n");
+        assert_eq!(e.key.as_deref(), Some("extension.version"));
+    }
+
+    #[test]
+    fn float_versions_are_refused_with_the_integer_they_mean() {
+        let e = load_err("[extension]\nversion = 1.5\n");
+        assert_eq!(e.key.as_deref(), Some("extension.version"));
+        assert!(
+            e.message.contains("150") && e.message.contains("\"1.50\""),
+            "{}",
+            e.message
+        );
+        let e = load_err("[project]\napi_version = 2.0\n");
+        assert_eq!(e.key.as_deref(), Some("project.api_version"));
+        assert_eq!(
+            Config::from_toml_str("[extension]\nversion = \"1.50\"\n", Path::new("x"))
+                .unwrap()
+                .extension
+                .version
+                .0,
+            150
+        );
+    }
+
+    #[test]
+    fn parser_messages_show_control_characters_escaped() {
+        let e = load_err("[project]\napi = \"\\u001b[2J\"\n");
+        assert!(!e.message.contains('\u{1b}'), "{}", e.message);
+        assert_eq!(e.key.as_deref(), Some("project.api"));
     }
 }

@@ -134,22 +134,56 @@ pub struct Version(pub u32);
 
 impl<'de> Deserialize<'de> for Version {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Int(i64),
-            Text(String),
+        d.deserialize_any(VersionVisitor)
+    }
+}
+
+/// Reads a [`Version`] from a TOML integer or string, and explains a float: content.xml
+/// holds an integer (`version="150"`, shown as 1.50), so `1.5` has no exact meaning.
+struct VersionVisitor;
+
+impl serde::de::Visitor<'_> for VersionVisitor {
+    type Value = Version;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an X4 version: an integer like 100 or a string like \"1.00\"")
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Version, E> {
+        u32::try_from(n)
+            .map(Version)
+            .map_err(|_| E::custom(format!("version {n} is out of range")))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Version, E> {
+        u32::try_from(n)
+            .map(Version)
+            .map_err(|_| E::custom(format!("version {n} is out of range")))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Version, E> {
+        let hundredths = (x * 100.0).round();
+        let exact = x.is_finite() && (x * 100.0 - hundredths).abs() < 1e-6;
+        if exact && (100.0..=f64::from(u32::MAX)).contains(&hundredths) {
+            let n = hundredths as u32;
+            Err(E::custom(format!(
+                "{x} is a decimal number, but X4 versions are integers whose last two digits are the minor version: write {n} or the string \"{}.{:02}\"",
+                n / 100,
+                n % 100
+            )))
+        } else {
+            Err(E::custom(format!(
+                "{x} is a decimal number, but X4 versions are integers like 100 (= 1.00) or strings like \"1.00\""
+            )))
         }
-        match Raw::deserialize(d)? {
-            Raw::Int(n) => u32::try_from(n)
-                .map(Version)
-                .map_err(|_| serde::de::Error::custom(format!("version {n} is out of range"))),
-            Raw::Text(s) => parse_dotted_version(&s).map(Version).ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "version \"{s}\" is not X4's form: write an integer like 100 or a string like \"1.00\" (two digits after the dot)"
-                ))
-            }),
-        }
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Version, E> {
+        parse_dotted_version(s).map(Version).ok_or_else(|| {
+            E::custom(format!(
+                "version {s:?} is not X4's form: write an integer like 100 or a string like \"1.00\" (two digits after the dot)"
+            ))
+        })
     }
 }
 

@@ -62,6 +62,17 @@ impl Config {
         }
         if let Some(p) = &self.project {
             check_ext_id("project.api_id", &p.api_id)?;
+            // A mod with the API's id would be installed over the API (the folder names
+            // are the same on Windows whatever the case).
+            if e.id.eq_ignore_ascii_case(&p.api_id) {
+                return Err(key_err(
+                    "extension.id",
+                    format!(
+                        "{} is the id of the Named Pipes API extension (project.api_id): a mod needs its own id",
+                        shown(&e.id)
+                    ),
+                ));
+            }
             for (i, inc) in p.include.iter().enumerate() {
                 check_rel_path(&format!("project.include[{i}]"), inc)?;
             }
@@ -93,7 +104,8 @@ impl Config {
                 return Err(key_err(
                     &key,
                     format!(
-                        "`{value}` is also {}: each {} needs its own name",
+                        "{} is also {}: each {} needs its own name",
+                        shown(value),
                         other.path(),
                         row.kind.what()
                     ),
@@ -117,7 +129,8 @@ fn check_name(key: &str, kind: NameKind, v: &str) -> Result<(), ConfigError> {
                 return Err(key_err(
                     key,
                     format!(
-                        "`{v}`: the game loads UI Lua only from a subfolder of the extension and only `.lua` files (e.g. ui/x4pipe/named_pipes.lua)"
+                        "{}: the game loads UI Lua only from a subfolder of the extension and only `.lua` files (e.g. ui/x4pipe/named_pipes.lua)",
+                        shown(v)
                     ),
                 ));
             }
@@ -150,7 +163,7 @@ fn check_chars(
     match v.chars().find(|&c| !allowed(c)) {
         Some(bad) => Err(key_err(
             key,
-            format!("`{v}` contains {bad:?}: use only {rule}"),
+            format!("{} contains {bad:?}: use only {rule}", shown(v)),
         )),
         None => Ok(()),
     }
@@ -164,6 +177,7 @@ fn word_char(c: char) -> bool {
 /// `ego_` prefix that the game reserves for Egosoft's own extensions.
 pub fn check_ext_id(key: &str, v: &str) -> Result<(), ConfigError> {
     check_chars(key, v, word_char, "ASCII letters, digits and underscores")?;
+    check_file_name_len(key, v, "")?;
     check_not_device(key, v)?;
     check_not_ego(key, v, "which the game reserves for Egosoft's extensions")
 }
@@ -171,7 +185,10 @@ pub fn check_ext_id(key: &str, v: &str) -> Result<(), ConfigError> {
 /// The `ego_` prefix (any case) belongs to Egosoft; `why` completes the message.
 fn check_not_ego(key: &str, v: &str, why: &str) -> Result<(), ConfigError> {
     if v.to_ascii_lowercase().starts_with("ego_") {
-        return Err(key_err(key, format!("`{v}` starts with `ego_`, {why}")));
+        return Err(key_err(
+            key,
+            format!("{} starts with `ego_`, {why}", shown(v)),
+        ));
     }
     Ok(())
 }
@@ -183,7 +200,8 @@ fn check_not_device(key: &str, v: &str) -> Result<(), ConfigError> {
         return Err(key_err(
             key,
             format!(
-                "`{v}` is a Windows device name (like con, aux, nul, com1): Windows cannot store a file or folder of that name"
+                "{} is a Windows device name (like con, aux, nul, com1): Windows cannot store a file or folder of that name",
+                shown(v)
             ),
         ));
     }
@@ -196,12 +214,14 @@ pub fn check_md_script(key: &str, v: &str) -> Result<(), ConfigError> {
     let ok =
         v.starts_with(|c: char| c.is_ascii_uppercase()) && v.len() >= 2 && v.chars().all(word_char);
     if ok {
-        Ok(())
+        // The file is md/<name in lower case>.xml.
+        check_file_name_len(key, v, ".xml")
     } else {
         Err(key_err(
             key,
             format!(
-                "`{v}` is not a valid MD script name: it must match [A-Z][A-Za-z0-9_]+ (an upper-case letter, then letters, digits or underscores)"
+                "{} is not a valid MD script name: it must match [A-Z][A-Za-z0-9_]+ (an upper-case letter, then letters, digits or underscores)",
+                shown(v)
             ),
         ))
     }
@@ -223,14 +243,29 @@ fn check_addon(key: &str, v: &str) -> Result<(), ConfigError> {
 }
 
 /// Pipe names end up in `\\.\pipe\<name>` and in a socket path: no separators, no `;`
-/// (the MD->Lua parameter separator).
+/// (the MD->Lua parameter separator), and the native library's own rule
+/// ([`x4pipe_native::name::validate_name`]: at most `MAX_NAME_LEN` bytes, not `.`/`..`),
+/// so a name the config accepts is one the library opens. `--` is fine: the one place
+/// it mattered, an XML comment naming the pipe, escapes it.
 fn check_pipe_name(key: &str, v: &str) -> Result<(), ConfigError> {
     check_chars(
         key,
         v,
         |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'),
         "ASCII letters, digits, `_`, `-` and `.` in pipe names",
-    )
+    )?;
+    x4pipe_native::name::validate_name(v).map_err(|e| {
+        // The library's detail repeats the name (`bad pipe name "...": why`); keep the why.
+        let why = e.detail().rsplit_once(": ").map_or(e.detail(), |(_, why)| why);
+        key_err(
+            key,
+            format!(
+                "{} is refused by the native pipe library: {why} (a pipe name has at most {} bytes and is not `.` or `..`)",
+                shown(v),
+                x4pipe_native::name::MAX_NAME_LEN
+            ),
+        )
+    })
 }
 
 /// A relative path inside the extension: `/`-separated, no `..`, no absolute paths, and
@@ -244,7 +279,8 @@ fn check_rel_path(key: &str, v: &str) -> Result<(), ConfigError> {
         return Err(key_err(
             key,
             format!(
-                "`{v}` is an absolute path: it must be relative to the project folder (the folder of x4pipe.toml), e.g. `md` or `md\\sub`"
+                "{} is an absolute path: it must be relative to the project folder (the folder of x4pipe.toml), e.g. `md` or `md\\sub`",
+                shown(v)
             ),
         ));
     }
@@ -258,12 +294,16 @@ fn check_rel_path(key: &str, v: &str) -> Result<(), ConfigError> {
         return Err(key_err(
             key,
             format!(
-                "`{v}` is not a plain relative path inside the extension: use `/` between folders, no `..`, and only ASCII letters, digits, `_`, `-`, `.`"
+                "{} is not a plain relative path inside the extension: use `/` between folders, no `..`, and only ASCII letters, digits, `_`, `-`, `.`",
+                shown(v)
             ),
         ));
     }
+    for part in v.split('/') {
+        check_file_name_len(key, part, "")?;
+    }
     // The rest of the one shared rule (Windows device names, trailing dots).
-    safe_path::check(v).map_err(|reason| key_err(key, format!("`{v}`: {reason}")))?;
+    safe_path::check(v).map_err(|reason| key_err(key, format!("{}: {reason}", shown(v))))?;
     Ok(())
 }
 
@@ -304,6 +344,7 @@ fn check_text(key: &str, v: &str, kind: Text) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// `YYYY-MM-DD`, and a day the calendar has (`2026-02-31` is refused).
 fn check_date(key: &str, v: &str) -> Result<(), ConfigError> {
     let b = v.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
@@ -313,19 +354,79 @@ fn check_date(key: &str, v: &str) -> Result<(), ConfigError> {
         && digits(0..4)
         && digits(5..7)
         && digits(8..10);
-    let valid = shape && {
-        let month: u32 = v[5..7].parse().unwrap_or(0);
-        let day: u32 = v[8..10].parse().unwrap_or(0);
-        (1..=12).contains(&month) && (1..=31).contains(&day)
-    };
-    if valid {
-        Ok(())
-    } else {
-        Err(key_err(
+    if !shape {
+        return Err(key_err(
             key,
-            format!("`{v}` is not a date of the form YYYY-MM-DD"),
-        ))
+            format!("{} is not a date of the form YYYY-MM-DD", shown(v)),
+        ));
     }
+    let part = |r: std::ops::Range<usize>| v[r].parse::<u32>().unwrap_or(0);
+    let year = part(0..4) as i32;
+    match chrono::NaiveDate::from_ymd_opt(year, part(5..7), part(8..10)) {
+        Some(_) => Ok(()),
+        None => Err(key_err(
+            key,
+            format!("{} is not a day of the calendar (YYYY-MM-DD)", shown(v)),
+        )),
+    }
+}
+
+/// The longest file or folder name Linux (`NAME_MAX`) and Windows (NTFS) store: names
+/// that become one (extension ids and folders, MD scripts, path components) must fit.
+const MAX_FILE_NAME: usize = 255;
+
+fn check_file_name_len(key: &str, v: &str, suffix: &str) -> Result<(), ConfigError> {
+    if v.len() + suffix.len() > MAX_FILE_NAME {
+        return Err(key_err(
+            key,
+            format!(
+                "{} is {} bytes long: it becomes the file or folder name `…{suffix}`, and file systems store at most {MAX_FILE_NAME} bytes",
+                shown(v),
+                v.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// How error messages show a value: in backticks, cut after [`SHOWN_CHARS`]
+/// characters, every control or invisible character that could move the cursor,
+/// recolour or reorder the terminal written as `\u{..}` (see [`printable`]).
+pub(super) fn shown(v: &str) -> String {
+    let count = v.chars().count();
+    if count <= SHOWN_CHARS {
+        return format!("`{}`", printable(v));
+    }
+    let head: String = v.chars().take(SHOWN_CHARS).collect();
+    format!("`{}…` ({count} characters)", printable(&head))
+}
+
+const SHOWN_CHARS: usize = 60;
+
+/// `s` with control characters (C0, DEL, C1), line and paragraph separators, bidi
+/// controls, zero-width characters, the BOM and U+FFFE/U+FFFF written as `\u{..}`.
+pub(super) fn printable(s: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{200B}'..='\u{200F}'
+                    | '\u{2028}'..='\u{202E}'
+                    | '\u{2060}'..='\u{2069}'
+                    | '\u{FEFF}'
+                    | '\u{FFFE}'
+                    | '\u{FFFF}'
+            )
+    };
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -393,5 +494,79 @@ mod tests {
         assert!(check_text("k", "a\u{FFFE}", Text::Lines).is_err());
         assert!(check_text("k", "", Text::OneLineOrEmpty).is_ok());
         assert!(check_text("k", " ", Text::OneLine).is_err());
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        for good in ["2026-11-25", "2024-02-29", "2000-02-29"] {
+            assert!(check_date("k", good).is_ok(), "{good}");
+        }
+        for bad in [
+            "2026-02-31",
+            "2023-02-29",
+            "1900-02-29",
+            "2026-04-31",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-1-01",
+            "26-01-01",
+        ] {
+            assert_eq!(
+                check_date("k", bad).unwrap_err().key.as_deref(),
+                Some("k"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn pipe_names_follow_the_native_librarys_rule() {
+        let longest = "p".repeat(x4pipe_native::name::MAX_NAME_LEN);
+        assert!(check_pipe_name("k", &longest).is_ok());
+        let e = check_pipe_name("k", &format!("{longest}p")).unwrap_err();
+        assert!(e.message.contains("256"), "{}", e.message);
+        assert!(check_pipe_name("k", "..").is_err());
+        assert!(check_pipe_name("k", ".").is_err());
+        // `--` only ever reached an XML comment, which escapes it (escape::xml_comment).
+        assert!(check_pipe_name("k", "my--pipe").is_ok());
+    }
+
+    #[test]
+    fn names_that_become_file_names_fit_a_file_name() {
+        let long = format!("N{}", "a".repeat(300));
+        assert!(check_md_script("k", &long).is_err());
+        assert!(check_md_script("k", &format!("N{}", "a".repeat(250))).is_ok());
+        assert!(check_ext_id("k", &"a".repeat(256)).is_err());
+        assert!(check_rel_path("k", &format!("ui/{}", "a".repeat(256))).is_err());
+    }
+
+    #[test]
+    fn values_in_messages_cannot_drive_the_terminal() {
+        assert_eq!(shown("plain"), "`plain`");
+        assert_eq!(shown("a\u{1b}[2Jb"), "`a\\u{1b}[2Jb`");
+        assert_eq!(shown("\u{202e}x\u{9b}\r"), "`\\u{202e}x\\u{9b}\\u{d}`");
+        let long = shown(&"x".repeat(500));
+        assert!(
+            long.len() < 120 && long.contains("500 characters"),
+            "{long}"
+        );
+        let e = check_md_script("k", "Bad\u{1b}[31m").unwrap_err();
+        assert!(!e.message.contains('\u{1b}'), "{}", e.message);
+    }
+
+    #[test]
+    fn a_mod_cannot_take_the_api_id() {
+        let mut c = Config::default();
+        c.project = Some(crate::config::Project {
+            api: crate::config::ApiMode::Standalone,
+            include: vec!["md".into()],
+            api_id: "x4pipe_named_pipes".into(),
+            api_version: crate::config::Version(100),
+        });
+        let e = c.check().unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("extension.id"));
+        assert!(e.message.contains("project.api_id"), "{}", e.message);
+        c.extension.id = "my_mod".into();
+        c.check().unwrap();
     }
 }

@@ -160,7 +160,21 @@ const BAD_CONFIGS: &[(&str, &str, &str)] = &[
         "names.native_dir",
         "no `..`",
     ),
-    ("[extension]\nversion = \"1.5\"\n", "", "version \"1.5\""),
+    (
+        "[extension]\nversion = \"1.5\"\n",
+        "extension.version",
+        "version \"1.5\"",
+    ),
+    (
+        "[extension]\nversion = 1.5\n",
+        "extension.version",
+        "write 150",
+    ),
+    (
+        "[extension]\ndate = \"2026-02-31\"\n",
+        "extension.date",
+        "not a day of the calendar",
+    ),
     (
         "[extension]\nversion = 7\n",
         "extension.version",

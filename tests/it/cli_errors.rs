@@ -119,6 +119,57 @@ fn build_failures() {
     insta::assert_snapshot!("build_foreign_output", failure(t, &["build"], false));
 }
 
+/// Every config check that used to pass a value failing later (or not naming the key):
+/// each fails at load time naming its key, the value shown without raw control
+/// characters.
+#[test]
+fn config_check_failures() {
+    let long_pipe = format!("[names]\nhost_pipe = \"{}\"\n", "p".repeat(257));
+    let long_script = format!("[names]\nmd_pipes = \"N{}\"\n", "a".repeat(260));
+    let cases: &[(&str, &str)] = &[
+        (
+            "build_date_impossible",
+            "[extension]\ndate = \"2026-02-31\"\n",
+        ),
+        ("build_version_float", "[extension]\nversion = 1.5\n"),
+        (
+            "build_version_one_decimal",
+            "[extension]\nversion = \"1.5\"\n",
+        ),
+        (
+            "build_game_version_float",
+            "[extension]\ngame_version = 6.0\n",
+        ),
+        ("build_host_pipe_too_long", &long_pipe),
+        ("build_host_pipe_dot_dot", "[names]\nhost_pipe = \"..\"\n"),
+        ("build_md_script_too_long", &long_script),
+        (
+            "build_value_with_terminal_escape",
+            "[names]\nmd_pipes = \"Bad\\u001b[2J\\u202eName\"\n",
+        ),
+        (
+            "build_project_has_the_api_id",
+            "[extension]\nid = \"X4pipe_Named_Pipes\"\n\n[project]\napi = \"standalone\"\n",
+        ),
+    ];
+    for (name, toml) in cases {
+        let p = project(toml);
+        insta::assert_snapshot!(*name, failure(p.path(), &["build"], false));
+        assert!(!p.path().join("out").exists(), "{name}: nothing written");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    insta::assert_snapshot!(
+        "new_extension_device_name",
+        failure(t, &["new-extension", "con"], false)
+    );
+    insta::assert_snapshot!(
+        "new_extension_the_api_id",
+        failure(t, &["new-extension", "x4pipe_named_pipes"], false)
+    );
+    assert_eq!(fs::read_dir(t).unwrap().count(), 0, "nothing written");
+}
+
 #[test]
 fn validate_failures() {
     let tmp = tempfile::tempdir().unwrap();
@@ -277,7 +328,7 @@ fn windows_path_failures() {
         failure(p.path(), &["build", "--target", "linux"], false)
     );
 
-    let p = project("[project]\ninclude = ['D:\\mods\\md']\n");
+    let p = project("[extension]\nid = \"my_mod\"\n\n[project]\ninclude = ['D:\\mods\\md']\n");
     insta::assert_snapshot!(
         "build_include_drive_letter",
         failure(p.path(), &["build"], false)
