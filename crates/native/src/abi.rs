@@ -221,6 +221,51 @@ pub unsafe extern "C" fn x4p_read(p: *mut x4p_pipe, data: *mut *mut u8, len: *mu
     })
 }
 
+/// `int x4p_receive(x4p_pipe *p, const unsigned char **data, size_t *len)`: like
+/// `x4p_read`, but the message stays inside the handle: `*data` is valid until the next
+/// call with this handle (or `x4p_close`), and is not freed by the caller. No copy, and
+/// the handle keeps its buffer for the next message.
+///
+/// # Safety
+/// `p` is NULL or a live pointer from `x4p_open`; `data` and `len` are NULL or point to
+/// writable storage.
+#[no_mangle]
+pub unsafe extern "C" fn x4p_receive(
+    p: *mut x4p_pipe,
+    data: *mut *const u8,
+    len: *mut usize,
+) -> c_int {
+    guard(|| {
+        if p.is_null() || data.is_null() || len.is_null() {
+            return invalid("x4p_receive: pipe, data and len must not be NULL");
+        }
+        // SAFETY: data and len are writable (caller's promise).
+        unsafe {
+            *data = std::ptr::null();
+            *len = 0;
+        }
+        // SAFETY: p is a live Client from x4p_open, not used elsewhere during the call.
+        let client = unsafe { &mut *p };
+        match client.receive() {
+            Ok(Some(msg)) => {
+                // SAFETY: as above. The bytes live in the client until its next call;
+                // a non-NULL pointer even for an empty message, as x4p_read gives.
+                unsafe {
+                    *len = msg.len();
+                    *data = if msg.is_empty() {
+                        c"".as_ptr().cast()
+                    } else {
+                        msg.as_ptr()
+                    };
+                }
+                X4P_OK
+            }
+            Ok(None) => X4P_EMPTY,
+            Err(e) => fail(&e),
+        }
+    })
+}
+
 /// `void x4p_free(unsigned char *data, size_t len)`: releases a buffer of `x4p_read`.
 ///
 /// # Safety

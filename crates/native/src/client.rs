@@ -36,6 +36,14 @@ impl Client {
         self.conn.try_read()
     }
 
+    /// Like [`Client::read`], but the message stays inside the client, borrowed until
+    /// the next call: no copy, and the client keeps its memory for the next message.
+    /// One call works on a message arriving in parts for about
+    /// [`crate::transport::STEP_TIME`].
+    pub fn receive(&mut self) -> Result<Option<&[u8]>> {
+        self.conn.receive()
+    }
+
     /// Sends one whole message. `Full` if it could not be sent within the write
     /// timeout (the server does not read); close the client then, because part of the
     /// message may have gone out. `Broken` if the server has gone away.
@@ -43,9 +51,9 @@ impl Client {
         self.conn.write(data, Some(self.write_timeout))
     }
 
-    /// Sends one whole message without blocking, in steps (for a caller that must not
-    /// wait, like a game frame): each call moves what the pipe takes now, a bounded
-    /// amount, and returns `Ok(true)` once the whole message is out. Start with
+    /// Sends one whole message without waiting for a reader that does not read, in steps
+    /// (for a caller that must not wait, like a game frame): each call works for about
+    /// [`crate::transport::STEP_TIME`] and returns `Ok(true)` once the whole message is out. Start with
     /// `progress` 0 and call again with the same data and the updated `progress` (on a
     /// later frame) while it returns `Ok(false)`. Nothing else may be sent meanwhile; a
     /// message given up half-way leaves the pipe fit only for closing.

@@ -170,9 +170,9 @@ pub enum Packet {
     /// The peer closed the connection (zero-byte read: every framed packet has at
     /// least its header byte, so this cannot be a message).
     Eof,
-    /// A packet: its header byte and how many payload bytes were appended.
-    /// `truncated` means the packet was larger than the room offered and its tail is
-    /// lost.
+    /// A packet: its header byte and how many payload bytes were written to the
+    /// destination. `truncated` means the packet was larger than the room offered and
+    /// its tail is lost.
     Data {
         head: u8,
         payload: usize,
@@ -181,14 +181,8 @@ pub enum Packet {
 }
 
 /// Receives one packet without blocking: the first byte goes to the header, the rest
-/// is appended to `buf` (at most `max_payload` bytes; room is reserved here).
-pub fn recv_packet(
-    fd: BorrowedFd<'_>,
-    buf: &mut Vec<u8>,
-    max_payload: usize,
-) -> io::Result<Packet> {
-    buf.reserve(max_payload);
-    let spare: &mut [MaybeUninit<u8>] = &mut buf.spare_capacity_mut()[..max_payload];
+/// into `dst` (the payload's room).
+pub fn recv_packet(fd: BorrowedFd<'_>, dst: &mut [u8]) -> io::Result<Packet> {
     let mut head = [0u8; 1];
     let mut iov = [
         libc::iovec {
@@ -196,28 +190,157 @@ pub fn recv_packet(
             iov_len: 1,
         },
         libc::iovec {
-            iov_base: spare.as_mut_ptr() as *mut libc::c_void,
-            iov_len: spare.len(),
+            iov_base: dst.as_mut_ptr() as *mut libc::c_void,
+            iov_len: dst.len(),
         },
     ];
     // SAFETY: msghdr is plain old data; all-zero means "no address, no control data".
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     msg.msg_iov = iov.as_mut_ptr();
     msg.msg_iovlen = iov.len() as _;
-    // SAFETY: the iovecs cover `head` and the reserved spare capacity of `buf`, both
-    // writable and alive across the call.
+    // SAFETY: the iovecs cover `head` and `dst`, both writable and alive across the call.
     let n = cvt_size(unsafe { libc::recvmsg(fd.as_raw_fd(), &mut msg, libc::MSG_DONTWAIT) })?;
     if n == 0 {
         return Ok(Packet::Eof);
     }
-    let payload = n - 1;
-    // SAFETY: the kernel wrote `payload` bytes into the spare capacity (n <= 1 + room).
-    unsafe { buf.set_len(buf.len() + payload) };
     Ok(Packet::Data {
         head: head[0],
-        payload,
+        payload: n - 1,
         truncated: msg.msg_flags & libc::MSG_TRUNC != 0,
     })
+}
+
+/// A growable byte buffer in an anonymous memory mapping of its own. It grows with
+/// `mremap`, which moves page-table entries instead of bytes: a Vec that doubles copies
+/// everything received so far in one go (8 MiB, some milliseconds, while a 16 MiB
+/// message comes in), which one game frame must not pay. Kept across messages, its
+/// pages are also already mapped when the next message comes.
+///
+/// Anonymous mappings start zero-filled, so every byte below the capacity is
+/// initialised: [`MapBuf::spare`] can hand out plain `&mut [u8]`.
+#[derive(Debug)]
+pub struct MapBuf {
+    ptr: *mut u8,
+    len: usize,
+    cap: usize,
+}
+
+// SAFETY: the mapping is owned by the MapBuf alone and only touched through it; moving it
+// to another thread moves that ownership.
+unsafe impl Send for MapBuf {}
+
+/// Mappings grow in steps of this size (a multiple of every page size Linux uses on
+/// x86_64 and arm64).
+const MAP_GRAIN: usize = 64 * 1024;
+
+impl MapBuf {
+    /// An empty buffer; maps nothing until the first [`MapBuf::spare`].
+    pub const fn new() -> MapBuf {
+        MapBuf {
+            ptr: std::ptr::null_mut(),
+            len: 0,
+            cap: 0,
+        }
+    }
+
+    /// The bytes kept so far.
+    pub fn as_slice(&self) -> &[u8] {
+        if self.cap == 0 {
+            return &[];
+        }
+        // SAFETY: ptr maps cap >= len bytes, all initialised (zero-filled or written).
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.cap
+    }
+
+    /// Forgets the bytes, keeps the mapping for the next message.
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Gives the mapping back to the system.
+    pub fn release(&mut self) {
+        if self.cap != 0 {
+            // SAFETY: ptr/cap describe a mapping this buffer made and nobody else uses.
+            unsafe { libc::munmap(self.ptr.cast(), self.cap) };
+        }
+        // Fields, not `*self = MapBuf::new()`: that would drop (and release) self again.
+        self.ptr = std::ptr::null_mut();
+        self.len = 0;
+        self.cap = 0;
+    }
+
+    /// Room for `want` more bytes after the kept ones (the capacity at least doubles
+    /// when it grows). Write into it, then [`MapBuf::commit`] what was written.
+    pub fn spare(&mut self, want: usize) -> io::Result<&mut [u8]> {
+        let need = self
+            .len
+            .checked_add(want)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::OutOfMemory, "message too large"))?;
+        if need > self.cap {
+            let cap = need
+                .max(self.cap.saturating_mul(2))
+                .checked_next_multiple_of(MAP_GRAIN)
+                .ok_or_else(|| io::Error::new(io::ErrorKind::OutOfMemory, "message too large"))?;
+            let new = if self.cap == 0 {
+                // SAFETY: a fresh private anonymous mapping; no address hint.
+                unsafe {
+                    libc::mmap(
+                        std::ptr::null_mut(),
+                        cap,
+                        libc::PROT_READ | libc::PROT_WRITE,
+                        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                        -1,
+                        0,
+                    )
+                }
+            } else {
+                // SAFETY: ptr/cap is our own mapping; MREMAP_MAYMOVE may move it, and
+                // nothing holds a pointer into it across this call (`&mut self`).
+                unsafe { libc::mremap(self.ptr.cast(), self.cap, cap, libc::MREMAP_MAYMOVE) }
+            };
+            if new == libc::MAP_FAILED {
+                return Err(io::Error::last_os_error());
+            }
+            self.ptr = new.cast();
+            self.cap = cap;
+        }
+        if self.cap == 0 {
+            return Ok(&mut []); // want == 0 and nothing mapped yet
+        }
+        // SAFETY: [len, len + want) lies inside the mapping (need <= cap), is
+        // initialised (see the type's docs) and borrowed mutably through `&mut self`.
+        Ok(unsafe { std::slice::from_raw_parts_mut(self.ptr.add(self.len), want) })
+    }
+
+    /// Counts `n` bytes written into the room of the last [`MapBuf::spare`] as kept.
+    pub fn commit(&mut self, n: usize) {
+        assert!(n <= self.cap - self.len, "commit beyond the mapped room");
+        self.len += n;
+    }
+}
+
+impl Default for MapBuf {
+    fn default() -> Self {
+        MapBuf::new()
+    }
+}
+
+impl Drop for MapBuf {
+    fn drop(&mut self) {
+        self.release();
+    }
 }
 
 /// `poll()` on one descriptor; returns the `revents` (0 on timeout).
@@ -242,3 +365,35 @@ pub fn poll(fd: BorrowedFd<'_>, events: i16, timeout: Option<Duration>) -> io::R
 }
 
 pub use libc::{POLLIN, POLLOUT};
+
+#[cfg(test)]
+mod tests {
+    use super::MapBuf;
+
+    #[test]
+    fn map_buf_keeps_its_bytes_while_it_grows_and_after_clear() {
+        let mut b = MapBuf::new();
+        assert!(b.as_slice().is_empty());
+        let mut expect = Vec::new();
+        for i in 0..40u32 {
+            // Uneven pieces, so growth happens in the middle of a piece's room.
+            let piece: Vec<u8> = (0..(i as usize * 9973 % 70_000))
+                .map(|j| (j as u32 ^ i) as u8)
+                .collect();
+            b.spare(piece.len()).unwrap()[..piece.len()].copy_from_slice(&piece);
+            b.commit(piece.len());
+            expect.extend_from_slice(&piece);
+            assert!(b.as_slice() == expect.as_slice(), "after piece {i}");
+        }
+        let cap = b.capacity();
+        assert!(cap >= expect.len() && cap.is_multiple_of(64 * 1024));
+        b.clear();
+        assert!(b.is_empty());
+        assert_eq!(b.capacity(), cap, "clear keeps the mapping");
+        b.spare(3).unwrap().copy_from_slice(b"abc");
+        b.commit(3);
+        assert_eq!(b.as_slice(), b"abc");
+        b.release();
+        assert_eq!((b.len(), b.capacity()), (0, 0));
+    }
+}

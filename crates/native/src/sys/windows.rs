@@ -19,7 +19,7 @@
 
 use std::io;
 use std::ptr::{null, null_mut};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use windows_sys::core::BOOL;
 use windows_sys::Win32::Foundation::{
@@ -52,6 +52,12 @@ use windows_sys::Win32::System::IO::{CancelIoEx, GetOverlappedResult, OVERLAPPED
 
 /// Size of the first read of a message, and of each pipe buffer the server asks for.
 const CHUNK: usize = 64 * 1024;
+/// Largest single read of a long message, or copy of a step-wise send, so that a step
+/// stops close to its time.
+const STEP_CHUNK: usize = 256 * 1024;
+/// A kept read buffer larger than this is given back when a message much smaller than
+/// it has been delivered (a one-off large message does not pin its memory).
+const KEEP_BUFFER: usize = 1 << 20;
 
 fn last_error() -> io::Error {
     io::Error::last_os_error()
@@ -167,8 +173,8 @@ fn cancel(h: HANDLE, slot: &mut Slot) -> u32 {
 /// What [`MsgPipe::read_step`] found.
 #[derive(Debug)]
 pub enum ReadStep {
-    /// A whole message.
-    Message(Vec<u8>),
+    /// A whole message, in [`MsgPipe::message`] until the next read step.
+    Message,
     /// Nothing complete yet; a read is pending inside the pipe.
     Pending,
 }
@@ -187,8 +193,10 @@ pub enum WriteOutcome {
 pub struct MsgPipe {
     h: Owned,
     read: Slot,
-    /// The message being read: bytes so far, plus the spare room a pending read fills.
+    /// The message being read: bytes so far, plus the spare room a pending read fills;
+    /// once `complete`, the message delivered, until the next read step.
     buf: Vec<u8>,
+    complete: bool,
     write: Slot,
     /// The message of a step-wise send ([`MsgPipe::send_step`]): copied in, then in
     /// flight as one overlapped `WriteFile` (message mode needs one call per message).
@@ -208,6 +216,7 @@ impl MsgPipe {
             h,
             read: Slot::new()?,
             buf: Vec::new(),
+            complete: false,
             write: Slot::new()?,
             wbuf: Vec::new(),
             connect: Slot::new()?,
@@ -331,16 +340,27 @@ impl MsgPipe {
         }
     }
 
-    /// Takes in whatever has arrived, without blocking: a whole message, or `Pending`
-    /// (a read stays in flight; the bytes of a long message are kept until its end).
-    /// One call takes in at most about `budget` bytes of a long message.
-    pub fn read_step(&mut self, budget: usize) -> io::Result<ReadStep> {
-        let mut taken = 0usize;
+    /// Takes in whatever has arrived, without blocking: a whole message (then in
+    /// [`MsgPipe::message`]), or `Pending` (a read stays in flight; the bytes of a long
+    /// message are kept until its end). A call stops reading a long message once
+    /// `deadline` has passed (after one read at least).
+    pub fn read_step(&mut self, deadline: Instant) -> io::Result<ReadStep> {
+        if self.complete {
+            // The caller is done with the last message: keep the memory for the next,
+            // unless that one was much smaller than what is kept.
+            self.complete = false;
+            if self.buf.capacity() > KEEP_BUFFER && self.buf.len() < self.buf.capacity() / 4 {
+                self.buf = Vec::new();
+            }
+            self.buf.clear();
+        }
+        let mut first = true;
         loop {
-            if taken >= budget {
+            if !first && Instant::now() >= deadline {
                 // The rest waits for the next call; nothing is in flight meanwhile.
                 return Ok(ReadStep::Pending);
             }
+            first = false;
             let (ok, n, err) = if self.read.pending {
                 let r = result(self.h.0, &self.read, false);
                 if r.0 == 0 && r.2 == ERROR_IO_INCOMPLETE {
@@ -349,14 +369,13 @@ impl MsgPipe {
                 self.read.pending = false;
                 r
             } else {
-                // A new message starts with CHUNK bytes of room; the rest of a long one is
-                // sized exactly with PeekNamedPipe (at least a page if that fails).
-                let room = (self.left_this_message() as usize).max(if self.buf.is_empty() {
-                    CHUNK
-                } else {
-                    4096
-                });
-                let room = room.min(budget).min(u32::MAX as usize);
+                // A new message starts with CHUNK bytes of room. The rest of a long one
+                // is sized with PeekNamedPipe and reserved at once, so the buffer never
+                // grows (and copies) again for this message.
+                let left = self.left_this_message() as usize;
+                self.buf.reserve_exact(left);
+                let room = left.max(if self.buf.is_empty() { CHUNK } else { 4096 });
+                let room = room.min(STEP_CHUNK);
                 self.buf.reserve(room);
                 let dst = self.buf.spare_capacity_mut().as_mut_ptr() as *mut u8;
                 let ov = self.read.reset();
@@ -386,13 +405,18 @@ impl MsgPipe {
             // SAFETY: the finished read wrote `n` bytes into the spare capacity it was
             // given (n <= room).
             unsafe { self.buf.set_len(self.buf.len() + n as usize) };
-            taken += n as usize;
             if ok != 0 {
-                return Ok(ReadStep::Message(std::mem::take(&mut self.buf)));
+                self.complete = true;
+                return Ok(ReadStep::Message);
             }
             // ERROR_MORE_DATA: the rest of this message is already in the pipe; loop to
             // read it (sized with PeekNamedPipe).
         }
+    }
+
+    /// The message of the last [`MsgPipe::read_step`] that returned `Message`.
+    pub fn message(&self) -> &[u8] {
+        &self.buf
     }
 
     /// Waits until the pending read finishes (`Ok(true)` at once if none is pending).
@@ -404,14 +428,15 @@ impl MsgPipe {
     }
 
     /// Sends one whole message without blocking, in steps. The message is copied into
-    /// the pipe's own buffer (at most `budget` bytes per call), then written with one
+    /// the pipe's own buffer (until `deadline` has passed, one chunk at least), then
+    /// written with one
     /// overlapped `WriteFile`, whose completion later calls look at. `progress` counts
     /// the bytes copied (0 for a new message). `Ok(true)` once the write completed.
     pub fn send_step(
         &mut self,
         data: &[u8],
         progress: &mut usize,
-        budget: usize,
+        deadline: Instant,
     ) -> io::Result<bool> {
         if self.write.pending {
             let (ok, n, err) = result(self.h.0, &self.write, false);
@@ -429,11 +454,16 @@ impl MsgPipe {
             self.wbuf.clear();
             self.wbuf.reserve_exact(data.len());
         }
-        let end = progress.saturating_add(budget).min(data.len());
-        self.wbuf.extend_from_slice(&data[*progress..end]);
-        *progress = end;
-        if end < data.len() {
-            return Ok(false);
+        loop {
+            let end = progress.saturating_add(STEP_CHUNK).min(data.len());
+            self.wbuf.extend_from_slice(&data[*progress..end]);
+            *progress = end;
+            if end == data.len() {
+                break;
+            }
+            if Instant::now() >= deadline {
+                return Ok(false);
+            }
         }
         let len = u32::try_from(self.wbuf.len()).map_err(|_| {
             io::Error::new(io::ErrorKind::InvalidInput, "message larger than 4 GiB")

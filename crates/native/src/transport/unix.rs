@@ -18,12 +18,12 @@
 use crate::deadline::Deadline;
 use crate::name::socket_path;
 use crate::status::{Error, Result, Status};
-use crate::sys::{self, Packet};
+use crate::sys::{self, MapBuf, Packet};
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Head byte: the message ends with this packet.
 pub const HEAD_LAST: u8 = 0x00;
@@ -33,9 +33,11 @@ pub const HEAD_MORE: u8 = 0x01;
 /// default send buffer while the per-packet syscall cost stays small.
 pub const MAX_PAYLOAD: usize = 64 * 1024;
 
-/// Most bytes one [`Conn::try_read`] or [`Conn::send_step`] call moves: the caller is a
-/// game frame, so a large message travels in bounded steps across frames.
-pub const STEP_BUDGET: usize = 256 * 1024;
+use super::STEP_TIME;
+
+/// A kept receive buffer larger than this is given back when a message much smaller
+/// than it has been delivered (a one-off large message does not pin its memory).
+const KEEP_BUFFER: usize = 1 << 20;
 
 fn is_broken(e: &io::Error) -> bool {
     matches!(
@@ -48,8 +50,10 @@ fn is_broken(e: &io::Error) -> bool {
 #[derive(Debug)]
 pub struct Conn {
     fd: OwnedFd,
-    /// Payload of a message whose `last` packet has not arrived yet.
-    partial: Vec<u8>,
+    /// Payload of the message coming in; once `complete`, the message handed out by
+    /// [`Conn::receive`], until the next call.
+    buf: MapBuf,
+    complete: bool,
     /// Set after a failure that leaves the stream unusable (peer gone, half-sent or
     /// half-read message): every later call reports `Broken` instead of guessing.
     dead: bool,
@@ -61,7 +65,8 @@ impl Conn {
     fn new(fd: OwnedFd) -> Conn {
         Conn {
             fd,
-            partial: Vec::new(),
+            buf: MapBuf::new(),
+            complete: false,
             dead: false,
             sending: false,
         }
@@ -84,15 +89,37 @@ impl Conn {
     }
 
     /// Returns a whole message if one has arrived, `None` if not (yet). Never blocks;
-    /// the packets of a message that is still arriving are kept until it is complete.
-    /// One call takes in at most about [`STEP_BUDGET`] bytes.
+    /// see [`Conn::receive`].
     pub fn try_read(&mut self) -> Result<Option<Vec<u8>>> {
+        Ok(self.receive()?.map(<[u8]>::to_vec))
+    }
+
+    /// Returns a whole message if one has arrived, borrowed from the pipe until the
+    /// next call, or `None` if not (yet). Packets of a message that is still arriving
+    /// are kept until it is complete. One call works for about [`STEP_TIME`]: it takes
+    /// in what has arrived and, while a message is coming in and this call took part of
+    /// it, waits within that time for more; an idle or stalled pipe costs one `recvmsg`.
+    pub fn receive(&mut self) -> Result<Option<&[u8]>> {
         self.check_alive()?;
-        let mut taken = 0usize;
+        if self.complete {
+            // The caller is done with the last message: keep the memory for the next,
+            // unless that one was much smaller than what is kept.
+            self.complete = false;
+            if self.buf.capacity() > KEEP_BUFFER && self.buf.len() < self.buf.capacity() / 4 {
+                self.buf.release();
+            }
+            self.buf.clear();
+        }
+        let deadline = Instant::now() + STEP_TIME;
+        let mut progressed = false;
         loop {
-            match sys::recv_packet(self.fd.as_fd(), &mut self.partial, MAX_PAYLOAD) {
+            let room = match self.buf.spare(MAX_PAYLOAD) {
+                Ok(room) => room,
+                Err(e) => return Err(self.fail(Error::os(Status::Other, "mremap", &e))),
+            };
+            match sys::recv_packet(self.fd.as_fd(), room) {
                 Ok(Packet::Eof) => {
-                    let what = if self.partial.is_empty() {
+                    let what = if self.buf.is_empty() {
                         "the other side closed the pipe"
                     } else {
                         "the other side closed the pipe in the middle of a message"
@@ -111,17 +138,22 @@ impl Conn {
                     )));
                 }
                 Ok(Packet::Data {
-                    head: HEAD_LAST, ..
+                    head: HEAD_LAST,
+                    payload,
+                    ..
                 }) => {
-                    return Ok(Some(std::mem::take(&mut self.partial)));
+                    self.buf.commit(payload);
+                    self.complete = true;
+                    return Ok(Some(self.buf.as_slice()));
                 }
                 Ok(Packet::Data {
                     head: HEAD_MORE,
                     payload,
                     ..
                 }) => {
-                    taken += payload + 1;
-                    if taken >= STEP_BUDGET {
+                    self.buf.commit(payload);
+                    progressed = true;
+                    if Instant::now() >= deadline {
                         return Ok(None);
                     }
                 }
@@ -131,7 +163,17 @@ impl Conn {
                         format!("protocol error: unknown packet head byte {head:#04x}"),
                     )));
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    // The rest of a message this call is taking in is on its way (the
+                    // sender waits for room in the socket): wait for it within the step.
+                    let rest = deadline.saturating_duration_since(Instant::now());
+                    if !progressed || rest.is_zero() {
+                        return Ok(None);
+                    }
+                    sys::poll(self.fd.as_fd(), sys::POLLIN, Some(rest))
+                        .map_err(|e| self.fail(Error::os(Status::Other, "poll", &e)))?;
+                    progressed = false;
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if is_broken(&e) => {
                     return Err(self.fail(Error::os(Status::Broken, "recvmsg", &e)));
@@ -211,10 +253,12 @@ impl Conn {
         }
     }
 
-    /// Sends a whole message without ever blocking, in steps: each call sends what the
-    /// socket takes now, at most about [`STEP_BUDGET`] bytes, and returns `Ok(true)`
-    /// once the last packet is out. `progress` (0 for a new message) is the caller's
-    /// bookmark: pass the same data and the updated `progress` until done.
+    /// Sends a whole message in steps, without waiting for a reader that does not
+    /// read: each call works for about [`STEP_TIME`], sending what the socket takes and,
+    /// while the reader keeps taking packets, waiting within that time for room for
+    /// more. It returns `Ok(true)` once the last packet is out. `progress` (0 for a new
+    /// message) is the caller's bookmark: pass the same data and the updated `progress`
+    /// until done. A pipe whose reader takes nothing costs one `sendmsg` per call.
     pub fn send_step(&mut self, data: &[u8], progress: &mut usize) -> Result<bool> {
         self.check_alive()?;
         if *progress == 0 {
@@ -228,7 +272,8 @@ impl Conn {
         let count = data.len().div_ceil(MAX_PAYLOAD).max(1);
         // Progress counts whole packets of payload (the last one may be short).
         let mut i = progress.div_ceil(MAX_PAYLOAD);
-        let mut moved = 0usize;
+        let deadline = Instant::now() + STEP_TIME;
+        let mut progressed = false;
         while i < count {
             let end = ((i + 1) * MAX_PAYLOAD).min(data.len());
             let chunk = &data[i * MAX_PAYLOAD..end];
@@ -237,14 +282,23 @@ impl Conn {
                 Ok(_) => {
                     i += 1;
                     *progress = end;
-                    moved += chunk.len() + 1;
+                    progressed = true;
                     self.sending = i < count;
-                    if self.sending && moved >= STEP_BUDGET {
+                    if self.sending && Instant::now() >= deadline {
                         return Ok(false);
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    // The reader is taking packets: wait within the step for room.
+                    let rest = deadline.saturating_duration_since(Instant::now());
+                    if !progressed || rest.is_zero() {
+                        return Ok(false);
+                    }
+                    sys::poll(self.fd.as_fd(), sys::POLLOUT, Some(rest))
+                        .map_err(|e| self.fail(Error::os(Status::Other, "poll", &e)))?;
+                    progressed = false;
+                }
                 Err(e) if is_broken(&e) => {
                     return Err(self.fail(Error::os(Status::Broken, "sendmsg", &e)));
                 }

@@ -6,11 +6,9 @@ use crate::name::pipe_path;
 use crate::status::{Error, Result, Status};
 use crate::sys::{self, MsgPipe, ReadStep, Security, WriteOutcome};
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// Most bytes one [`Conn::try_read`] or [`Conn::send_step`] call moves: the caller is a
-/// game frame, so a large message travels in bounded steps across frames.
-pub const STEP_BUDGET: usize = 256 * 1024;
+use super::STEP_TIME;
 
 const ERROR_FILE_NOT_FOUND: i32 = 2;
 const ERROR_PATH_NOT_FOUND: i32 = 3;
@@ -57,9 +55,16 @@ impl Conn {
 
     /// A whole message if one has arrived, `None` if not (yet). Never blocks.
     pub fn try_read(&mut self) -> Result<Option<Vec<u8>>> {
+        Ok(self.receive()?.map(<[u8]>::to_vec))
+    }
+
+    /// A whole message if one has arrived, borrowed from the pipe until the next call,
+    /// or `None` if not (yet). Never blocks; a call works on a long message for about
+    /// [`STEP_TIME`].
+    pub fn receive(&mut self) -> Result<Option<&[u8]>> {
         self.check_alive()?;
-        match self.pipe.read_step(STEP_BUDGET) {
-            Ok(ReadStep::Message(m)) => Ok(Some(m)),
+        match self.pipe.read_step(Instant::now() + STEP_TIME) {
+            Ok(ReadStep::Message) => Ok(Some(self.pipe.message())),
             Ok(ReadStep::Pending) => Ok(None),
             Err(e) if is_broken(&e) => Err(self.fail(Status::Broken, "ReadFile", &e)),
             Err(e) => Err(self.fail(Status::Other, "ReadFile", &e)),
@@ -98,7 +103,10 @@ impl Conn {
                 "send progress does not belong to the message in flight",
             ));
         }
-        match self.pipe.send_step(data, progress, STEP_BUDGET) {
+        match self
+            .pipe
+            .send_step(data, progress, Instant::now() + STEP_TIME)
+        {
             Ok(done) => Ok(done),
             Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
                 Err(Error::os(Status::Invalid, "WriteFile", &e))

@@ -88,11 +88,39 @@ fn messages_arrive_intact_both_ways_abi() {
     let name = unique("abi-echo");
     let server = spawn_echo(&name, 1);
     let mut p = Abi::open(&name).unwrap();
+    echo_every_payload(&mut p, |p| p.read_wait(WAIT));
+    drop(p);
+    assert_eq!(server.join().unwrap(), vec![payloads().len()]);
+}
+
+/// Writes every payload through the C ABI and checks that `read` brings it back intact.
+fn echo_every_payload(p: &mut Abi, mut read: impl FnMut(&mut Abi) -> Result<Vec<u8>, i32>) {
+    for (what, msg) in payloads() {
+        assert_eq!(p.write(&msg), wp::X4P_OK, "{what}: {}", last_error());
+        let back = read(p).unwrap_or_else(|rc| panic!("{what}: rc {rc}: {}", last_error()));
+        assert!(
+            back == msg,
+            "{what}: got {} bytes, sent {}",
+            back.len(),
+            msg.len()
+        );
+    }
+}
+
+/// `x4p_receive` lends each message from inside the handle, so the Lua client makes
+/// one copy (into its string) and the handle's buffer serves the next message again:
+/// a second message of the same size comes at the same address, without a new
+/// allocation (and its page faults) or a buffer that grows by copying.
+#[test]
+fn receive_lends_whole_messages_and_reuses_its_buffer() {
+    let name = unique("abi-receive");
+    let server = spawn_echo(&name, 1);
+    let mut p = Abi::open(&name).unwrap();
     let all = payloads();
     for (what, msg) in &all {
         assert_eq!(p.write(msg), wp::X4P_OK, "{what}: {}", last_error());
-        let back = p
-            .read_wait(WAIT)
+        let (_, back) = p
+            .receive_wait(WAIT)
             .unwrap_or_else(|rc| panic!("{what}: rc {rc}: {}", last_error()));
         assert!(
             back == *msg,
@@ -101,8 +129,24 @@ fn messages_arrive_intact_both_ways_abi() {
             msg.len()
         );
     }
+    let (_, big) = all.last().unwrap();
+    let mut at = Vec::new();
+    for _ in 0..2 {
+        assert_eq!(p.write(big), wp::X4P_OK, "{}", last_error());
+        let (ptr, back) = p.receive_wait(WAIT).unwrap();
+        assert!(back == *big);
+        at.push(ptr);
+    }
+    assert_eq!(at[0], at[1], "the second 16 MiB message got a new buffer");
+    unsafe {
+        let (mut d, mut l) = (std::ptr::null(), 0usize);
+        assert_eq!(
+            wp::x4p_receive(std::ptr::null_mut(), &mut d, &mut l),
+            wp::X4P_INVALID
+        );
+    }
     drop(p);
-    assert_eq!(server.join().unwrap(), vec![all.len()]);
+    assert_eq!(server.join().unwrap(), vec![all.len() + 2]);
 }
 
 #[test]

@@ -90,17 +90,34 @@ impl Abi {
         Ok(v)
     }
 
+    /// One `x4p_receive`: Ok((pointer, bytes copied out)) or the status code. The
+    /// pointer is where the library lent the message from (valid until the next call).
+    pub fn receive(&mut self) -> Result<(*const u8, Vec<u8>), i32> {
+        let mut data = std::ptr::null();
+        let mut len = 0usize;
+        let rc = unsafe { wp::x4p_receive(self.0, &mut data, &mut len) };
+        if rc != wp::X4P_OK {
+            assert!(data.is_null() && len == 0);
+            return Err(rc);
+        }
+        assert!(
+            !data.is_null(),
+            "a message (even empty) has a non-NULL pointer"
+        );
+        Ok((
+            data,
+            unsafe { std::slice::from_raw_parts(data, len) }.to_vec(),
+        ))
+    }
+
+    /// Polls `x4p_receive` like the game does each frame, until a message or an error.
+    pub fn receive_wait(&mut self, timeout: Duration) -> Result<(*const u8, Vec<u8>), i32> {
+        poll_abi(timeout, || self.receive())
+    }
+
     /// Polls like the game does each frame, until a message or an error (not EMPTY).
     pub fn read_wait(&mut self, timeout: Duration) -> Result<Vec<u8>, i32> {
-        let end = Instant::now() + timeout;
-        loop {
-            match self.read() {
-                Err(wp::X4P_EMPTY) if Instant::now() < end => {
-                    std::thread::sleep(Duration::from_millis(1))
-                }
-                other => return other,
-            }
-        }
+        poll_abi(timeout, || self.read())
     }
 
     pub fn set_write_timeout_ms(&mut self, ms: u32) {
@@ -111,6 +128,19 @@ impl Abi {
 impl Drop for Abi {
     fn drop(&mut self) {
         unsafe { wp::x4p_close(self.0) }
+    }
+}
+
+/// Calls `step` every millisecond while it answers `X4P_EMPTY`, at most `timeout`.
+fn poll_abi<T>(timeout: Duration, mut step: impl FnMut() -> Result<T, i32>) -> Result<T, i32> {
+    let end = Instant::now() + timeout;
+    loop {
+        match step() {
+            Err(wp::X4P_EMPTY) if Instant::now() < end => {
+                std::thread::sleep(Duration::from_millis(1))
+            }
+            other => return other,
+        }
     }
 }
 

@@ -70,6 +70,7 @@ int x4p_open(const char *name, x4p_pipe **out);
 int x4p_write(x4p_pipe *p, const unsigned char *data, size_t len);
 int x4p_send(x4p_pipe *p, const unsigned char *data, size_t len, size_t *progress);
 int x4p_read(x4p_pipe *p, unsigned char **data, size_t *len);
+int x4p_receive(x4p_pipe *p, const unsigned char **data, size_t *len);
 void x4p_free(unsigned char *data, size_t len);
 void x4p_close(x4p_pipe *p);
 const char *x4p_strerror(int code);
@@ -369,21 +370,20 @@ end
 
 local readData, readLen
 
--- One read attempt: X4P_OK and the message, X4P_EMPTY, or an error code.
+-- One read attempt: X4P_OK and the message, X4P_EMPTY, or an error code. The library
+-- assembles a message that arrives in parts inside the handle and lends it out whole;
+-- ffi.string is the one copy, straight into the Lua string.
 local function readStep(p)
     if readData == nil then
-        readData = ffi.new("unsigned char *[1]")
+        readData = ffi.new("const unsigned char *[1]")
         readLen = ffi.new("size_t[1]")
     end
-    local code = lib.x4p_read(p.handle, readData, readLen)
+    local code = lib.x4p_receive(p.handle, readData, readLen)
     if code ~= X4P_OK then
         return code
     end
     local len = tonumber(readLen[0])
-    local msg = len > 0 and ffi.string(readData[0], len) or ""
-    lib.x4p_free(readData[0], readLen[0])
-    readData[0] = nil
-    return X4P_OK, msg
+    return X4P_OK, len > 0 and ffi.string(readData[0], len) or ""
 end
 
 -- One step of a write: X4P_OK (all out), X4P_PENDING (the server has not taken all of
