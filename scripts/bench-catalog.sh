@@ -19,8 +19,8 @@ WORK=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/x4pipe-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
 echo "== building (release)"
-(cd "$ROOT" && cargo build --release -q -p x4pipe-catalog --example x4cat)
-BIN="$ROOT/target/release/examples/x4cat"
+(cd "$ROOT" && cargo build --release -q --bin x4pipe)
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/x4pipe"
 
 echo "== generating ${MIB} MiB in $WORK/src"
 SRC="$WORK/src"

@@ -1,8 +1,155 @@
-//! `x4pipe cat`: list, extract and pack X4 catalogs.
+//! `x4pipe cat`: list, extract and pack X4 catalogs. Listings go to stdout,
+//! summaries to stderr.
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub fn exec(args: x4pipe_catalog::CatArgs) -> super::Result {
-    x4pipe_catalog::run_cat(&args)?;
+use x4pipe_catalog::{Catalog, ExtractOptions, ListOptions, PackOptions};
+
+/// `x4pipe cat`: read and write X4 .cat/.dat catalogs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// List the entries of a catalog.
+    List(ListArgs),
+    /// Extract entries of a catalog into a folder.
+    Extract(ExtractArgs),
+    /// Pack a folder into a catalog (.cat plus .dat beside it).
+    Pack(PackArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListArgs {
+    /// The .cat file (its .dat must be beside it).
+    pub cat: PathBuf,
+    /// Only entries matching this glob (repeatable; `!GLOB` excludes; `*` matches `/` too).
+    #[arg(long, short = 'g', value_name = "GLOB")]
+    pub glob: Vec<String>,
+    /// Also check every listed entry's md5 against the .dat.
+    #[arg(long)]
+    pub verify: bool,
+    /// Print size, mtime and md5 too (`<md5> <size> <mtime> <path>`).
+    #[arg(long, short = 'l')]
+    pub long: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExtractArgs {
+    /// The .cat file (its .dat must be beside it).
+    pub cat: PathBuf,
+    /// Target folder (created if missing).
+    #[arg(long, short = 'o', value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+    /// Only entries matching this glob (repeatable; `!GLOB` excludes; `*` matches `/` too).
+    #[arg(long, short = 'g', value_name = "GLOB")]
+    pub glob: Vec<String>,
+    /// Check md5s while extracting (sizes are always checked).
+    #[arg(long)]
+    pub verify: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct PackArgs {
+    /// Folder whose files become the catalog's entries.
+    pub dir: PathBuf,
+    /// The .cat to write; the .dat is written beside it.
+    #[arg(long, short = 'o', value_name = "FILE.cat")]
+    pub out: PathBuf,
+    /// Only files matching this glob (repeatable; `!GLOB` excludes; `*` matches `/` too).
+    #[arg(long, short = 'g', value_name = "GLOB")]
+    pub glob: Vec<String>,
+}
+
+pub fn exec(args: Args) -> super::Result {
+    match args.command {
+        Command::List(a) => list(&a, &mut std::io::stdout().lock())?,
+        Command::Extract(a) => {
+            let cat = Catalog::open(&a.cat)?;
+            let report = x4pipe_catalog::extract(
+                &cat,
+                &a.out,
+                &ExtractOptions {
+                    globs: a.glob.clone(),
+                    verify: a.verify,
+                    progress: true,
+                },
+            )?;
+            eprintln!(
+                "extracted {} file(s), {} bytes, into {}{}",
+                report.files,
+                report.bytes,
+                a.out.display(),
+                if a.verify { " (md5s verified)" } else { "" }
+            );
+        }
+        Command::Pack(a) => {
+            let report = x4pipe_catalog::pack(
+                &a.dir,
+                &a.out,
+                &PackOptions {
+                    globs: a.glob.clone(),
+                    mtime: super::source_date_epoch()?,
+                    progress: true,
+                },
+            )?;
+            eprintln!(
+                "packed {} file(s), {} bytes, into {}",
+                report.files,
+                report.bytes,
+                a.out.display()
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per entry (`ok  `/`BAD ` first with `--verify`), then an error naming
+/// every entry that failed its check.
+fn list(a: &ListArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let cat = Catalog::open(&a.cat)?;
+    let listed = x4pipe_catalog::list(
+        &cat,
+        &ListOptions {
+            globs: a.glob.clone(),
+            verify: a.verify,
+        },
+    )?;
+    let mut bad = Vec::new();
+    for x in &listed {
+        let status = match &x.verified {
+            Some(Ok(())) => "ok  ",
+            Some(Err(err)) => {
+                bad.push(err.to_string());
+                "BAD "
+            }
+            None => "",
+        };
+        let e = x.entry;
+        if a.long {
+            writeln!(
+                out,
+                "{status}{} {} {} {}",
+                e.md5_hex(),
+                e.size,
+                e.mtime,
+                e.path
+            )?;
+        } else {
+            writeln!(out, "{status}{}", e.path)?;
+        }
+    }
+    if !bad.is_empty() {
+        anyhow::bail!(
+            "{} entr(y/ies) failed verification:\n{}",
+            bad.len(),
+            bad.join("\n")
+        );
+    }
+    Ok(())
 }

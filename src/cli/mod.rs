@@ -43,12 +43,12 @@ enum Command {
     #[command(
         after_help = "Examples:\n  x4pipe cat list 01.cat --long\n  x4pipe cat list ext_01.cat --verify\n  x4pipe cat extract 01.cat --glob 'libraries/*.xsd' --out schemas\n  x4pipe cat pack my_folder --out ext_01.cat --glob '!*.bak'"
     )]
-    Cat(x4pipe_catalog::CatArgs),
+    Cat(cat::Args),
     /// Make a reproducible release archive (zip, or catalogs in a zip) of a built extension
     #[command(
         after_help = "Examples:\n  x4pipe package out/my_mod\n  x4pipe package out/my_mod --format cat --out dist/my_mod.zip\n  SOURCE_DATE_EPOCH=1700000000 x4pipe package out/my_mod"
     )]
-    Package(x4pipe_catalog::PackageArgs),
+    Package(package::Args),
     /// Create a new pipe-enabled mod project (MD, Python echo server, CI workflow)
     #[command(
         after_help = "Examples:\n  x4pipe new-extension my_mod\n  x4pipe new-extension my_mod --api embedded --author \"Me\" --dir mods/my_mod\n  cd my_mod && x4pipe build"
@@ -94,4 +94,18 @@ pub fn main() -> ExitCode {
         eprint!("{}", error::report(&e));
         ExitCode::from(error::exit_code(&e))
     })
+}
+
+/// SOURCE_DATE_EPOCH (reproducible-builds.org) for `cat pack` and `package`: unset
+/// or empty = none.
+fn source_date_epoch() -> anyhow::Result<Option<i64>> {
+    use anyhow::Context;
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => {
+            v.trim().parse().map(Some).with_context(|| {
+                format!("SOURCE_DATE_EPOCH={v:?} is not a whole number of seconds")
+            })
+        }
+        _ => Ok(None),
+    }
 }

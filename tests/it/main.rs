@@ -3,6 +3,7 @@
 //! `mod <name>;` line here (`layout.rs` fails if one is missing).
 
 mod build_cli;
+mod cat_cli;
 mod cli_errors;
 mod host;
 mod layout;

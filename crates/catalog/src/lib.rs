@@ -1,14 +1,17 @@
 //! x4pipe-catalog: X4: Foundations `.cat/.dat` catalogs and reproducible
 //! release packages.
 //!
-//! * [`catalog`]: list ([`Catalog::open`]), [`extract`], [`pack`], all streaming.
+//! * [`catalog`]: open ([`Catalog::open`]), [`list`], [`extract`], [`pack`], all streaming.
 //! * [`game`]: read files such as the game's XSD schemas straight out of the
 //!   numbered catalogs of an installed game ([`read_game_files`]).
 //! * [`package`]: byte-reproducible zip / cat release archives ([`package()`]).
-//! * [`cli`]: clap arguments and `run_*` entry points for the root binary.
+//!
+//! The library returns data and errors and never prints results or exits (the one
+//! thing it draws is a progress bar on a terminal's stderr, when the caller asks for
+//! it); the `x4pipe` binary (`src/cli/cat.rs`, `src/cli/package.rs`) owns the
+//! arguments and the output.
 
 pub mod catalog;
-pub mod cli;
 pub mod error;
 pub mod filter;
 pub mod game;
@@ -19,8 +22,10 @@ pub mod walk;
 mod atomic;
 mod progress;
 
-pub use catalog::{extract, pack, pack_files, Catalog, Entry, ExtractOptions, PackOptions};
-pub use cli::{run_cat, run_package, CatArgs, CatCommand, PackageArgs};
+pub use catalog::{
+    extract, list, pack, pack_files, Catalog, Entry, ExtractOptions, ListOptions, Listed,
+    PackOptions,
+};
 pub use error::{Error, Result};
 pub use game::{
     extract_game_files, find_entry, game_catalogs, numbered_catalogs, read_game_files, GAME_SCHEMAS,

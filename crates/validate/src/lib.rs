@@ -32,13 +32,14 @@
 //!
 //! # Command line
 //!
-//! [`ValidateArgs`] is a clap 4 `Args` struct; the binary calls [`execute`] and
-//! [`write_outcome`] and owns printing errors (exit code 0 valid, 1 invalid files,
-//! 2 usage or I/O errors). This crate never prints to the process's streams.
+//! `x4pipe validate` fills a [`ValidateRequest`], calls [`execute`] and gets an
+//! [`Outcome`] with a [`Verdict`]; it writes the findings with
+//! [`render::write_findings`] and the [`summary`], and turns the verdict into the
+//! exit code (0 valid, 1 invalid files, 2 usage or I/O errors). This crate has no
+//! command-line parser and never prints to the process's streams.
 
 mod batch;
 mod cache;
-mod cli;
 mod compiled;
 mod content;
 mod diagnostic;
@@ -50,20 +51,18 @@ pub mod patch;
 mod position;
 mod precheck;
 pub mod render;
+mod request;
 mod schemas;
 
 pub use batch::{collect_files, validate_files, FileReport};
 pub use cache::{VerdictCache, CACHE_ENV};
-pub use cli::{
-    execute, execute_with, run_with_writer, summary, write_outcome, ColorChoice, Outcome,
-    ValidateArgs, EXIT_ERROR, EXIT_INVALID, EXIT_VALID,
-};
 pub use compiled::SchemaLocation;
 pub use diagnostic::{codes, Diagnostic, Severity};
 pub use engine::{LoadError, SchemaPlan, Validator};
 pub use kind::FileKind;
 pub use precheck::MAX_FILE_BYTES;
 pub use render::Format;
+pub use request::{execute, execute_with, summary, Outcome, ValidateRequest, Verdict};
 pub use schemas::{SchemaOrigin, SchemaSource, CONTENT_XSD, HOW_TO_GET_SCHEMAS, SCHEMAS_ENV};
 
 /// The plan is shared by reference between the validation threads.

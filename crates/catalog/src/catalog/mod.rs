@@ -6,10 +6,12 @@
 //! writes an all-zero md5 for empty files; so do we.
 
 mod extract;
+mod list;
 mod read;
 mod write;
 
 pub use extract::{extract, ExtractOptions, ExtractReport};
+pub use list::{list, ListOptions, Listed};
 pub use read::Catalog;
 pub use write::{pack, pack_files, PackOptions, PackReport, SourceFile};
 

@@ -1,9 +1,8 @@
 //! pack -> list -> extract round-trips a tree exactly.
 
 use crate::support::*;
-use clap::Parser;
 use std::collections::BTreeMap;
-use x4pipe_catalog::{extract, pack, CatArgs, Catalog, ExtractOptions, PackOptions};
+use x4pipe_catalog::{extract, list, pack, Catalog, ExtractOptions, ListOptions, PackOptions};
 
 const FILES: &[(&str, usize)] = &[
     ("content.xml", 120),
@@ -201,60 +200,57 @@ fn symlinks_are_not_followed_when_packing() {
     .unwrap();
 }
 
-#[derive(Parser)]
-struct Cli {
-    #[command(subcommand)]
-    cmd: Cmd,
-}
-
-#[derive(clap::Subcommand)]
-enum Cmd {
-    Cat(CatArgs),
-    Package(x4pipe_catalog::PackageArgs),
-}
-
-fn run(args: &[&str]) -> anyhow::Result<String> {
-    let cli = Cli::try_parse_from(std::iter::once("x4pipe").chain(args.iter().copied()))?;
-    let Cmd::Cat(cat) = cli.cmd else {
-        panic!("not a cat command")
-    };
-    let mut out = Vec::new();
-    x4pipe_catalog::cli::run_cat_to(&cat, &mut out)?;
-    Ok(String::from_utf8(out).unwrap())
-}
-
 #[test]
-fn cli_list_extract_pack() {
-    use clap::CommandFactory;
-    Cli::command().debug_assert();
-
+fn list_selects_and_verifies_every_entry() {
     let tmp = tempfile::tempdir().unwrap();
     let src = tmp.path().join("src");
     make_tree(&src);
-    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
-    let cat = s(&tmp.path().join("c.cat"));
-    run(&["cat", "pack", &s(&src), "--out", &cat]).unwrap();
+    let cat_path = tmp.path().join("c.cat");
+    pack(&src, &cat_path, &PackOptions::default()).unwrap();
+    let cat = Catalog::open(&cat_path).unwrap();
+    let opts = |globs: &[&str], verify: bool| ListOptions {
+        globs: globs.iter().map(|g| g.to_string()).collect(),
+        verify,
+    };
 
-    let listing = run(&["cat", "list", &cat, "--glob", "md/*"]).unwrap();
-    assert_eq!(listing, "md/my script.xml\n");
-    let long = run(&["cat", "list", &cat, "-l", "--verify", "-g", "empty.txt"]).unwrap();
-    assert_eq!(
-        long,
-        format!("ok  {} 0 1600000003000 empty.txt\n", "0".repeat(32))
-            .replace("1600000003000", &(1_600_000_000u64 + 3 * 1000).to_string())
-    );
+    let md = list(&cat, &opts(&["md/*"], false)).unwrap();
+    let paths: Vec<&str> = md.iter().map(|l| l.entry.path.as_str()).collect();
+    assert_eq!(paths, ["md/my script.xml"]);
+    assert!(md[0].verified.is_none());
+
+    let empty = list(&cat, &opts(&["empty.txt"], true)).unwrap();
+    assert_eq!(empty.len(), 1);
+    assert_eq!(empty[0].entry.md5, [0; 16]);
+    assert_eq!(empty[0].entry.size, 0);
+    assert_eq!(empty[0].entry.mtime, 1_600_000_000 + 3 * 1000);
+    assert!(matches!(empty[0].verified, Some(Ok(()))));
+
+    // One corrupted entry is reported for that entry; the others still verify.
+    let victim = cat.find("md/my script.xml").unwrap().clone();
+    let dat_path = tmp.path().join("c.dat");
+    let mut dat = std::fs::read(&dat_path).unwrap();
+    dat[victim.offset as usize] ^= 0xff;
+    std::fs::write(&dat_path, dat).unwrap();
+    let all = list(&cat, &opts(&[], true)).unwrap();
+    assert_eq!(all.len(), cat.entries().len());
+    for l in &all {
+        match (&l.verified, l.entry.path == victim.path) {
+            (Some(Err(e)), true) => assert!(e.to_string().contains("md5 mismatch"), "{e}"),
+            (Some(Ok(())), false) => {}
+            other => panic!("{}: {other:?}", l.entry.path),
+        }
+    }
+    assert!(list(&cat, &opts(&["a[b"], false)).is_err());
 
     let out = tmp.path().join("x");
-    run(&[
-        "cat",
-        "extract",
+    extract(
         &cat,
-        "--out",
-        &s(&out),
-        "--verify",
-        "--glob",
-        "deep/**",
-    ])
+        &out,
+        &ExtractOptions {
+            globs: vec!["deep/**".into()],
+            ..Default::default()
+        },
+    )
     .unwrap();
     assert_eq!(
         std::fs::read(out.join("deep/a/b/c/d/e f/g.bin")).unwrap(),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::support::*;
 use x4pipe_validate::patch::codes;
-use x4pipe_validate::{run_with_writer, ColorChoice, Format, ValidateArgs};
+use x4pipe_validate::{Format, ValidateRequest};
 
 /// Every finding about `my_mod`: (file in my_mod/md, line, severity, code).
 const DIAGNOSED: &[(&str, u32, &str, &str)] = &[
@@ -36,19 +36,17 @@ fn run(
     base: Option<PathBuf>,
     conflicts: bool,
 ) -> (i32, String, String) {
-    let args = ValidateArgs {
+    let args = ValidateRequest {
         paths,
         schemas: vec![schemas("3.x")],
-        format,
         no_cache: true,
         jobs: 2,
-        color: ColorChoice::Never,
         base,
         conflicts,
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     // A usage error is the caller's to show: here it goes with stderr, exit code 2.
-    let code = run_with_writer(&args, &mut out, &mut err, false).unwrap_or_else(|message| {
+    let code = run_with_writer(&args, format, &mut out, &mut err).unwrap_or_else(|message| {
         err.extend_from_slice(message.as_bytes());
         2
     });

@@ -2,7 +2,7 @@
 //! SARIF log is valid against the SARIF 2.1.0 schema.
 
 use crate::support::*;
-use x4pipe_validate::{run_with_writer, ColorChoice, Format, ValidateArgs};
+use x4pipe_validate::{Format, ValidateRequest};
 
 /// (file, line of the defect, code) for each crafted file.
 const DEFECTS: &[(&str, u32, &str)] = &[
@@ -17,17 +17,15 @@ const DEFECTS: &[(&str, u32, &str)] = &[
 ];
 
 fn run_format(format: Format, file: &str) -> (i32, String, String) {
-    let args = ValidateArgs {
+    let args = ValidateRequest {
         paths: vec![fixtures().join("crafted/md").join(file)],
         schemas: vec![schemas("6.x"), schemas("7.x")],
-        format,
         no_cache: true,
         jobs: 1,
-        color: ColorChoice::Never,
         ..Default::default()
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run_with_writer(&args, &mut out, &mut err, false).unwrap();
+    let code = run_with_writer(&args, format, &mut out, &mut err).unwrap();
     (
         code,
         String::from_utf8(out).unwrap(),
@@ -132,17 +130,18 @@ fn expected_values_and_elements_are_named() {
 #[test]
 fn sarif_log_is_valid_sarif_2_1_0() {
     // All crafted files in one log, plus a valid one (no results for it).
-    let args = ValidateArgs {
+    let args = ValidateRequest {
         paths: vec![fixtures().join("crafted/md")],
         schemas: vec![schemas("6.x")],
-        format: Format::Sarif,
         no_cache: true,
         jobs: 2,
-        color: ColorChoice::Never,
         ..Default::default()
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(run_with_writer(&args, &mut out, &mut err, false), Ok(1));
+    assert_eq!(
+        run_with_writer(&args, Format::Sarif, &mut out, &mut err),
+        Ok(1)
+    );
     let log: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let errors = sarif_errors(&log);
     assert!(errors.is_empty(), "SARIF schema violations: {errors:#?}");

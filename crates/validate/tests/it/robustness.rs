@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use crate::support::*;
 use x4pipe_validate::{
-    codes, execute, FileKind, SchemaSource, ValidateArgs, Validator, EXIT_ERROR, EXIT_INVALID,
-    EXIT_VALID,
+    codes, execute, FileKind, Format, SchemaSource, ValidateRequest, Validator, Verdict,
 };
 
 const VALID_MD: &str = r#"<?xml version="1.0" encoding="utf-8"?>
@@ -21,8 +20,8 @@ const VALID_MD: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 </mdscript>
 "#;
 
-fn args(paths: Vec<PathBuf>, schemas: Vec<PathBuf>) -> ValidateArgs {
-    ValidateArgs {
+fn args(paths: Vec<PathBuf>, schemas: Vec<PathBuf>) -> ValidateRequest {
+    ValidateRequest {
         paths,
         schemas,
         no_cache: true,
@@ -88,7 +87,7 @@ fn bad_files_each_get_an_error_and_the_rest_are_validated() {
         assert_eq!(r.diagnostics[0].code, code, "{name}: {:?}", r.diagnostics);
     }
     assert_eq!(by_name("latin1.xml").diagnostics[0].line, 2);
-    assert_eq!(outcome.exit_code, EXIT_INVALID);
+    assert_eq!(outcome.verdict, Verdict::Invalid);
 }
 
 #[test]
@@ -114,14 +113,14 @@ fn exit_codes() {
     assert_eq!(
         execute(&args(vec![good.clone()], vec![schemas("6.x")]))
             .unwrap()
-            .exit_code,
-        EXIT_VALID
+            .verdict,
+        Verdict::Valid
     );
     assert_eq!(
         execute(&args(vec![good.clone(), bad], vec![schemas("6.x")]))
             .unwrap()
-            .exit_code,
-        EXIT_INVALID
+            .verdict,
+        Verdict::Invalid
     );
     // A path that does not exist is an I/O error; the good file is still checked.
     let o = execute(&args(
@@ -129,17 +128,17 @@ fn exit_codes() {
         vec![schemas("6.x")],
     ))
     .unwrap();
-    assert_eq!(o.exit_code, EXIT_ERROR);
+    assert_eq!(o.verdict, Verdict::Failed);
     assert!(o.reports[0].is_valid());
     // A schema folder that does not exist is a usage error.
     let mut out = Vec::new();
     let mut err = Vec::new();
     // A usage error: returned for the binary to print (and exit 2), nothing written.
-    let message = x4pipe_validate::run_with_writer(
+    let message = run_with_writer(
         &args(vec![good], vec![PathBuf::from("/no/schemas")]),
+        Format::Human,
         &mut out,
         &mut err,
-        false,
     )
     .unwrap_err();
     assert!(message.contains("does not exist"), "{message}");
@@ -178,7 +177,7 @@ fn without_game_schemas_checks_well_formedness_and_content_xml() {
     assert_eq!(found[0].element_path.as_deref(), Some("/content/@version"));
 
     // The CLI says once how to get the schemas.
-    let o = execute(&ValidateArgs {
+    let o = execute(&ValidateRequest {
         paths: vec![dir.path().to_path_buf()],
         no_cache: true,
         ..Default::default()

@@ -107,3 +107,29 @@ pub fn parse_oracle(text: &str) -> std::collections::BTreeMap<String, OracleVerd
     }
     out
 }
+
+/// What `x4pipe validate` does with a request: run it, write the findings and the
+/// summary line (to `out` in the human format, else to `err`), and return the exit
+/// code it would exit with (0 valid, 1 invalid, 2 failed); `Err` is a usage error.
+pub fn run_with_writer(
+    request: &x4pipe_validate::ValidateRequest,
+    format: x4pipe_validate::Format,
+    out: &mut Vec<u8>,
+    err: &mut Vec<u8>,
+) -> Result<i32, String> {
+    use std::io::Write;
+    use x4pipe_validate::{Format, Verdict};
+    let outcome = x4pipe_validate::execute(request)?;
+    x4pipe_validate::render::write_findings(out, format, &outcome.reports, &outcome.extra, false)
+        .unwrap();
+    let line = x4pipe_validate::summary(&outcome);
+    match format {
+        Format::Human => writeln!(out, "{line}").unwrap(),
+        _ => writeln!(err, "{line}").unwrap(),
+    }
+    Ok(match outcome.verdict {
+        Verdict::Valid => 0,
+        Verdict::Invalid => 1,
+        Verdict::Failed => 2,
+    })
+}

@@ -1,7 +1,8 @@
-//! `x4pipe validate`: arguments and the command itself, so the root binary only
-//! wires it in.
+//! One validation run as the `x4pipe validate` command asks for it: which paths,
+//! which schemas, which game files for diff patches; what it found and the verdict.
+//! Plain data in and out: the binary (`src/cli/validate.rs`) owns the arguments,
+//! the printing and the exit code.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -11,79 +12,44 @@ use crate::diagnostic::{codes, Diagnostic};
 use crate::engine::SchemaPlan;
 use crate::kind::FileKind;
 use crate::patch::{check_patch_files, BaseLookup, DirLookup};
-use crate::render::{write_findings, Format};
 use crate::schemas::{SchemaSource, HOW_TO_GET_SCHEMAS};
 
-/// Exit code: every file valid.
-pub const EXIT_VALID: i32 = 0;
-/// Exit code: at least one file is invalid.
-pub const EXIT_INVALID: i32 = 1;
-/// Exit code: usage error, or a file or schema could not be read.
-pub const EXIT_ERROR: i32 = 2;
-
-/// When to color human output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
-
-/// Validate X4 extension files against the game's XSD schemas.
-///
-/// Each file is checked against the schema of what it is: `<mdscript>` (md/*.xml) →
-/// md.xsd, `<aiscript>` (aiscripts/*.xml) → aiscripts.xsd, `<addon>` (ui.xml) →
-/// addon.xsd, `<content>` (content.xml) → the schema x4pipe ships. Other XML is
-/// checked for well-formedness.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct ValidateArgs {
-    /// Files or folders (folders are searched for *.xml recursively). Default: `.`
-    #[arg(value_name = "PATH")]
+/// What to validate and how.
+#[derive(Debug, Clone, Default)]
+pub struct ValidateRequest {
+    /// Files or folders (folders are searched for *.xml recursively); none: `.`.
     pub paths: Vec<PathBuf>,
-
-    /// Folder with the game's schemas: a game-style tree (libraries/md.xsd,
-    /// ui/core/addon.xsd) or a flat folder (md.xsd, addon.xsd). Repeat to combine
-    /// folders; the first that has a schema wins. Default: $X4PIPE_SCHEMAS.
-    #[arg(long = "schemas", value_name = "DIR")]
+    /// Folders with the game's schemas, first wins (see [`SchemaSource::discover_all`]).
     pub schemas: Vec<PathBuf>,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-
-    /// Do not read or write the verdict cache ($X4PIPE_CACHE_DIR or the platform cache folder).
-    #[arg(long)]
+    /// Do not read or write the verdict cache.
     pub no_cache: bool,
-
     /// Validation threads (0: one per core).
-    #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
     pub jobs: usize,
-
-    /// Color the human output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-
-    /// Folder of the game's extracted files (md/, aiscripts/, libraries/ … and
-    /// extensions/ with the DLC): each `<diff>` patch is applied to its file there
-    /// (after the DLC's own patches) and checked as the game would apply it.
-    #[arg(long, value_name = "DIR")]
+    /// Folder of the game's extracted files that `<diff>` patches apply to.
     pub base: Option<PathBuf>,
-
-    /// Treat each PATH as an extension folder (or a folder of them): apply their
-    /// patches of the same game files in load order and report operations of
-    /// different extensions that touch the same nodes. Needs --base or --game-dir.
-    #[arg(long)]
+    /// Treat each path as an extension folder (or a folder of them) and report
+    /// operations of different extensions that touch the same nodes.
     pub conflicts: bool,
 }
 
-/// What one run found, for callers that want more than the exit code.
+/// The verdict of a run; the binary turns it into the exit code (0, 1, 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every file is valid.
+    Valid,
+    /// At least one file is invalid.
+    Invalid,
+    /// A file or schema could not be read, or a path does not exist.
+    Failed,
+}
+
+/// What one run found, and its verdict.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub reports: Vec<FileReport>,
     /// Findings not tied to a validated file (a path that does not exist).
     pub extra: Vec<Diagnostic>,
-    pub exit_code: i32,
+    pub verdict: Verdict,
     pub elapsed: std::time::Duration,
 }
 
@@ -99,42 +65,9 @@ impl Outcome {
     }
 }
 
-/// Write what a run found: the findings to `out`, then the summary line to `out` in
-/// the human format and to `err` in the machine formats (so stdout stays parseable).
-pub fn write_outcome(
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-    format: Format,
-    outcome: &Outcome,
-    color: bool,
-) -> std::io::Result<()> {
-    write_findings(out, format, &outcome.reports, &outcome.extra, color)?;
-    let line = summary(outcome);
-    match format {
-        Format::Human => writeln!(out, "{line}"),
-        _ => writeln!(err, "{line}"),
-    }
-}
-
-/// [`execute`] then [`write_outcome`], for tests and embedding; returns the exit code.
-/// A usage error is returned as `Err` for the caller to show.
-pub fn run_with_writer(
-    args: &ValidateArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-    color: bool,
-) -> Result<i32, String> {
-    let outcome = execute(args)?;
-    match write_outcome(out, err, args.format, &outcome, color) {
-        Ok(()) => Ok(outcome.exit_code),
-        // A closed pipe (`| head`) is not worth a panic; it is an I/O error.
-        Err(_) => Ok(EXIT_ERROR),
-    }
-}
-
-/// Validate what `args` names and decide the exit code, without writing anything.
+/// Validate what `args` names and reach a verdict, without writing anything.
 /// `Err` is a usage error (a schema folder that does not exist).
-pub fn execute(args: &ValidateArgs) -> Result<Outcome, String> {
+pub fn execute(args: &ValidateRequest) -> Result<Outcome, String> {
     execute_with(args, None)
 }
 
@@ -142,7 +75,7 @@ pub fn execute(args: &ValidateArgs) -> Result<Outcome, String> {
 /// binary reads them from the game's catalogs for `--game-dir`); without them,
 /// `--base DIR` is used when given.
 pub fn execute_with(
-    args: &ValidateArgs,
+    args: &ValidateRequest,
     lookup: Option<&dyn BaseLookup>,
 ) -> Result<Outcome, String> {
     let started = Instant::now();
@@ -222,17 +155,17 @@ pub fn execute_with(
     }
     let failed = extra.iter().any(|d| d.is_error()) || reports.iter().any(FileReport::is_failure);
     let invalid = reports.iter().any(|r| !r.is_valid());
-    let exit_code = if failed {
-        EXIT_ERROR
+    let verdict = if failed {
+        Verdict::Failed
     } else if invalid {
-        EXIT_INVALID
+        Verdict::Invalid
     } else {
-        EXIT_VALID
+        Verdict::Valid
     };
     Ok(Outcome {
         reports,
         extra,
-        exit_code,
+        verdict,
         elapsed: started.elapsed(),
     })
 }
@@ -298,11 +231,16 @@ fn conflict_outcome(found: Vec<Diagnostic>, started: Instant) -> Outcome {
     Outcome {
         reports,
         extra,
-        exit_code: if invalid { EXIT_INVALID } else { EXIT_VALID },
+        verdict: if invalid {
+            Verdict::Invalid
+        } else {
+            Verdict::Valid
+        },
         elapsed: started.elapsed(),
     }
 }
 
+/// The one-line summary of a run (the binary prints it after the findings):
 /// `validated 24 files: 23 valid, 1 invalid (24 from cache) in 0.05s`
 pub fn summary(o: &Outcome) -> String {
     let n = o.reports.len();
