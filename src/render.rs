@@ -125,25 +125,87 @@ impl Templates {
     }
 }
 
-/// The minijinja settings and filters every x4pipe template is rendered with.
+/// The context filters: each escapes (or refuses) a value for one place in a generated
+/// file (see [`crate::escape`]). Every string a template prints must come out of one of
+/// them; the formatter of [`environment`] refuses any other.
+pub const CONTEXT_FILTERS: &[&str] = &[
+    "xml_attr",
+    "xml_text",
+    "xml_comment",
+    "md_str",
+    "md_str_part",
+    "md_name",
+    "lua_str",
+    "lua_comment",
+    "py_str",
+    "py_doc",
+    "hash_comment",
+    "toml_str",
+    "shell_word",
+    "plain",
+];
+
+/// The minijinja settings and filters every x4pipe template is rendered with: the one
+/// place the context filters are registered.
 pub(crate) fn environment<'a>() -> Environment<'a> {
+    use minijinja::{AutoEscape, Error, ErrorKind};
     let mut env = Environment::new();
     // A misspelt variable must fail the build, not render as an empty string.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-    env.add_filter("xml_attr", |s: String| escape::xml_attr(&s));
-    env.add_filter("xml_text", |s: String| escape::xml_text(&s));
-    env.add_filter("lua_str", |s: String| escape::lua_str(&s));
-    env.add_filter("comment_line", |s: String| escape::comment_line(&s));
-    env.add_filter("py_str", |s: String| escape::py_str(&s));
-    env.add_filter("toml_str", |s: String| toml::Value::String(s).to_string());
-    env.add_filter("md_str", |s: String| {
-        escape::md_str(&s)
-            .map_err(|m| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, m))
+    // Every output goes through the formatter below: the filters mark what they return
+    // as safe, and a string printed without one is an error, not an unescaped value.
+    // (A custom auto-escape mode also keeps macro output marked safe.)
+    env.set_auto_escape_callback(|_| AutoEscape::Custom("x4pipe"));
+    env.set_formatter(|out, _state, value| {
+        use minijinja::value::ValueKind;
+        let inert = matches!(value.kind(), ValueKind::Number | ValueKind::Bool);
+        if !(inert || value.is_safe()) {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "a {} is printed without saying where it goes: end the expression with a context filter ({})",
+                    value.kind(),
+                    CONTEXT_FILTERS.join(", ")
+                ),
+            ));
+        }
+        let written = if value.kind() == ValueKind::Bool {
+            // As XML, Lua and TOML spell them (minijinja would print Python's `True`).
+            out.write_str(if value.is_true() { "true" } else { "false" })
+        } else {
+            write!(out, "{value}")
+        };
+        written.map_err(|_| Error::new(ErrorKind::WriteFailure, "cannot write"))
     });
+    fn safe(s: String) -> Value {
+        Value::from_safe_string(s)
+    }
+    fn checked(r: Result<String, String>) -> Result<Value, Error> {
+        r.map(Value::from_safe_string)
+            .map_err(|m| Error::new(ErrorKind::InvalidOperation, m))
+    }
+    env.add_filter("xml_attr", |s: String| checked(escape::xml_attr(&s)));
+    env.add_filter("xml_text", |s: String| checked(escape::xml_text(&s)));
+    env.add_filter("xml_comment", |s: String| safe(escape::xml_comment(&s)));
+    env.add_filter("md_str", |s: String| checked(escape::md_str(&s)));
+    env.add_filter("md_str_part", |s: String| checked(escape::md_str_part(&s)));
+    env.add_filter("md_name", |s: String| checked(escape::md_name(&s)));
+    env.add_filter("lua_str", |s: String| safe(escape::lua_str(&s)));
+    env.add_filter("lua_comment", |s: String| safe(escape::lua_comment(&s)));
+    env.add_filter("py_str", |s: String| safe(escape::py_str(&s)));
+    env.add_filter("py_doc", |s: String| safe(escape::py_doc(&s)));
+    env.add_filter("hash_comment", |s: String| safe(escape::hash_comment(&s)));
+    env.add_filter("toml_str", |s: String| safe(escape::toml_str(&s)));
+    env.add_filter("shell_word", |s: String| checked(escape::shell_word(&s)));
+    env.add_filter("plain", |s: String| safe(escape::plain(&s)));
+    // `safe` would print anything as it is, `escape` escapes for HTML: no template of
+    // x4pipe's may use them.
+    for unsafe_filter in ["safe", "escape", "e"] {
+        env.remove_filter(unsafe_filter);
+    }
     env
 }
 
@@ -422,4 +484,50 @@ pub enum ProjectError {
 /// Shorthand for tests and library users: embedded templates, no overrides.
 pub fn render_api_default(cfg: &Config) -> Result<Rendered, RenderError> {
     render_api(cfg, &Templates::load(None)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(src: &str) -> Result<String, minijinja::Error> {
+        let ctx = minijinja::context! { s => "a<b", n => 7, b => true };
+        environment().render_str(src, ctx)
+    }
+
+    #[test]
+    fn a_string_printed_without_a_context_filter_is_refused() {
+        let e = render("<a x=\"{{ s }}\"/>").unwrap_err();
+        assert!(e.to_string().contains("context filter"), "{e}");
+        assert!(
+            render("{{ s ~ 'x' }}").is_err(),
+            "a concatenation loses the filter"
+        );
+        assert!(render("{{ s | safe }}").is_err(), "no way around it");
+        assert!(
+            render("{{ s | e }}").is_err(),
+            "HTML escaping is not a context"
+        );
+    }
+
+    #[test]
+    fn filtered_strings_numbers_booleans_and_macros_print() {
+        assert_eq!(
+            render("<a x=\"{{ s | xml_attr }}\"/>").unwrap(),
+            "<a x=\"a&lt;b\"/>"
+        );
+        assert_eq!(render("{{ n }} {{ b }}").unwrap(), "7 true");
+        let src = "{% macro m(v) %}[{{ v | lua_str }}]{% endmacro %}{{ m(s) }}";
+        assert_eq!(render(src).unwrap(), "[\"a<b\"]");
+        let src = "{% set P = ('md.' ~ 'X') | md_name %}{{ P }}.Cue";
+        assert_eq!(render(src).unwrap(), "md.X.Cue");
+    }
+
+    #[test]
+    fn refusing_filters_stop_the_render() {
+        let e = render("{{ s | md_str }}").unwrap_err();
+        assert!(e.to_string().contains("MD string literal"), "{e}");
+        assert!(render("{{ s | md_name }}").is_err());
+        assert!(render("{{ s | shell_word }}").is_err());
+    }
 }

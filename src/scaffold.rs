@@ -153,6 +153,7 @@ pub fn new_extension(req: &NewExtension) -> Result<Vec<String>, ScaffoldError> {
     })?;
 
     let files = render(&cfg, req.api)?;
+    check_rendered(&files)?;
     write_project(&req.dir, &files, req.force)?;
     Ok(files.into_iter().map(|(p, _)| p).collect())
 }
@@ -180,6 +181,32 @@ fn render(cfg: &Config, api: ApiMode) -> Result<Vec<(String, String)>, ScaffoldE
         out.push((path.replace("{id}", id).replace("{script}", &script), text));
     }
     Ok(out)
+}
+
+/// Each rendered file must read back as what it is before anything is written: the
+/// project's x4pipe.toml loads (and passes every config check), the MD parses as XML.
+/// (Python has no parser here; its values go through `py_str`/`py_doc`, which
+/// `tests/it/escaping.rs` checks with python3.)
+fn check_rendered(files: &[(String, String)]) -> Result<(), ScaffoldError> {
+    for (path, text) in files {
+        let problem = if path == config::CONFIG_FILE {
+            Config::from_toml_str(text, Path::new(path))
+                .err()
+                .map(|e| e.to_string())
+        } else if path.ends_with(".xml") {
+            roxmltree::Document::parse(text)
+                .err()
+                .map(|e| e.to_string())
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(ScaffoldError::Template(format!(
+                "{path} does not read back: {problem}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn write_project(dir: &Path, files: &[(String, String)], force: bool) -> Result<(), ScaffoldError> {
@@ -222,4 +249,22 @@ fn write_project(dir: &Path, files: &[(String, String)], force: bool) -> Result<
         fs::rename(&from, &to).map_err(io_err(&to))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendered_files_that_do_not_read_back_are_refused() {
+        let good = |p: &str, t: &str| (p.to_string(), t.to_string());
+        assert!(
+            check_rendered(&[good("md/a.xml", "<mdscript/>"), good("x4pipe.toml", "")]).is_ok()
+        );
+        let e = check_rendered(&[good("md/a.xml", "<a><!-- x -- y --></a>")]).unwrap_err();
+        assert!(e.to_string().contains("md/a.xml"), "{e}");
+        let e = check_rendered(&[good("x4pipe.toml", "[extension]\ndate = \"2026-02-31\"\n")])
+            .unwrap_err();
+        assert!(e.to_string().contains("extension.date"), "{e}");
+    }
 }

@@ -47,6 +47,35 @@ impl Checked {
     }
 }
 
+/// Compile (without running) every `.lua` file of `rendered` with LuaJIT, the game's
+/// Lua: a client that does not compile is never written. The findings carry LuaJIT's
+/// message with the file and line (`ui/x4pipe/named_pipes.lua:3: '=' expected ...`).
+pub fn check_lua(rendered: &Rendered) -> Result<(), InvalidOutput> {
+    let lua = mlua::Lua::new();
+    let mut findings = Vec::new();
+    for (rel, bytes) in rendered.files.iter().filter(|(p, _)| p.ends_with(".lua")) {
+        let compiled = lua
+            .load(bytes.as_slice())
+            .set_name(format!("={rel}"))
+            .set_mode(mlua::ChunkMode::Text)
+            .into_function();
+        if let Err(e) = compiled {
+            let message = match e {
+                mlua::Error::SyntaxError { message, .. } => message,
+                other => other.to_string(),
+            };
+            findings.push(format!("error: {message} (LuaJIT cannot compile it)"));
+        }
+    }
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(InvalidOutput {
+            findings: findings.join("\n"),
+        })
+    }
+}
+
 /// Validate every `.xml` file of `rendered`. Schemas come from `dirs`, else
 /// `$X4PIPE_SCHEMAS`; without them, game-schema files are only checked for
 /// well-formedness. Invalid output is an error carrying every finding.
@@ -54,6 +83,7 @@ impl Checked {
 /// Verdicts go through `x4pipe validate`'s cache (keyed by schema and file content), so
 /// a rebuild whose output did not change compiles no schema at all.
 pub fn check_rendered(rendered: &Rendered, dirs: &[PathBuf]) -> Result<Checked> {
+    check_lua(rendered)?;
     let source = SchemaSource::discover_all(dirs);
     if let Some(missing) = source.missing_dirs().first() {
         bail!("schema folder {} does not exist", missing.display());

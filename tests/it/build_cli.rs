@@ -283,7 +283,11 @@ fn templates_override_file_by_file_and_unknown_files_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path().join("tpl/api");
     fs::create_dir_all(&t).unwrap();
-    fs::write(t.join("ui.xml"), "<addon name=\"{{ names.addon }}\"/>\n").unwrap();
+    fs::write(
+        t.join("ui.xml"),
+        "<addon name=\"{{ names.addon | xml_attr }}\"/>\n",
+    )
+    .unwrap();
     let o = x4pipe(tmp.path(), &["build", "--templates", "tpl"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let ext = tmp.path().join("out/x4pipe_named_pipes");
@@ -414,7 +418,7 @@ fn build_refuses_to_write_output_the_game_schemas_reject() {
     // A Close cue with an action md.xsd does not know, on line 5 of the rendered file.
     fs::write(
         t.join("named_pipes.xml"),
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<mdscript name=\"{{ names.md_pipes }}\">\n  <cues>\n    <cue name=\"Close\">\n      <actions><open_the_pod_bay_doors/></actions>\n    </cue>\n  </cues>\n</mdscript>\n",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<mdscript name=\"{{ names.md_pipes | md_name }}\">\n  <cues>\n    <cue name=\"Close\">\n      <actions><open_the_pod_bay_doors/></actions>\n    </cue>\n  </cues>\n</mdscript>\n",
     )
     .unwrap();
     let s6 = crate::support::shared_schemas("6.x");
@@ -501,4 +505,30 @@ fn project_include_errors_name_the_key() {
         "{err}"
     );
     assert!(!tmp.path().join("out").exists());
+}
+
+/// `--` in a pipe name is fine for pipes; the one place it mattered was the XML
+/// comment of the host script naming the pipe, which now escapes it.
+#[test]
+fn a_pipe_name_with_double_dashes_builds_well_formed_md() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("x4pipe.toml"),
+        "[names]\nhost_pipe = \"my--pipe-\"\n",
+    )
+    .unwrap();
+    let o = x4pipe(tmp.path(), &["build", "--target", "linux"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = fs::read_to_string(
+        tmp.path()
+            .join("out/x4pipe_named_pipes/md/pipe_server_host.xml"),
+    )
+    .unwrap();
+    let doc = roxmltree::Document::parse(&md).unwrap();
+    // The pipe itself is unchanged where MD reads it.
+    assert!(
+        doc.descendants()
+            .any(|n| n.attribute("param") == Some("'my--pipe-'")),
+        "{md}"
+    );
 }

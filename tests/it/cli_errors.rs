@@ -43,6 +43,19 @@ fn project(toml: &str) -> tempfile::TempDir {
     tmp
 }
 
+/// `x4pipe build --templates DIR` in `dir`, DIR holding the one template `rel` with
+/// `text`; the failure as [`failure`] shows it, DIR shown as `[TEMPLATES]`.
+fn with_template(dir: &Path, rel: &str, text: &str, more: &[&str]) -> String {
+    let over = tempfile::tempdir().unwrap();
+    let file = over.path().join(rel);
+    fs::create_dir_all(file.parent().unwrap()).unwrap();
+    fs::write(&file, text).unwrap();
+    let over_arg = over.path().display().to_string();
+    let mut args = vec!["build", "--templates", &over_arg];
+    args.extend_from_slice(more);
+    failure(dir, &args, false).replace(&over_arg, "[TEMPLATES]")
+}
+
 #[test]
 fn build_failures() {
     let tmp = tempfile::tempdir().unwrap();
@@ -80,13 +93,9 @@ fn build_failures() {
         failure(t, &["build", "--templates", &over_arg], false).replace(&over_arg, "[TEMPLATES]")
     );
 
-    let over = tempfile::tempdir().unwrap();
-    fs::create_dir_all(over.path().join("api")).unwrap();
-    fs::write(over.path().join("api/content.xml"), "{{ nope.missing }}").unwrap();
-    let over_arg = over.path().display().to_string();
     insta::assert_snapshot!(
         "build_template_error",
-        failure(t, &["build", "--templates", &over_arg], false).replace(&over_arg, "[TEMPLATES]")
+        with_template(t, "api/content.xml", "{{ nope.missing }}", &[])
     );
 
     insta::assert_snapshot!(
@@ -95,23 +104,38 @@ fn build_failures() {
     );
 
     // Output that breaks the game's schema: a template override writes a bad MD cue.
-    let over = tempfile::tempdir().unwrap();
-    fs::create_dir_all(over.path().join("api/md")).unwrap();
-    fs::write(
-        over.path().join("api/md/named_pipes.xml"),
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<mdscript name=\"{{ names.md_pipes }}\">\n  <cues>\n    <cue name=\"X\" bogus=\"1\"/>\n  </cues>\n</mdscript>\n",
-    )
-    .unwrap();
-    let over_arg = over.path().display().to_string();
     let schemas = shared_schemas("6.x").display().to_string();
     insta::assert_snapshot!(
         "build_invalid_output",
-        failure(
+        with_template(
             t,
-            &["build", "--templates", &over_arg, "--schemas", &schemas],
-            false
+            "api/md/named_pipes.xml",
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<mdscript name=\"{{ names.md_pipes | md_name }}\">\n  <cues>\n    <cue name=\"X\" bogus=\"1\"/>\n  </cues>\n</mdscript>\n",
+            &["--schemas", &schemas],
         )
-        .replace(&over_arg, "[TEMPLATES]")
+    );
+
+    // A template override whose Lua does not compile: refused before writing.
+    insta::assert_snapshot!(
+        "build_lua_does_not_compile",
+        with_template(
+            t,
+            "api/ui/x4pipe/named_pipes.lua",
+            "-- a broken client\nlocal x = = 1\n",
+            &[]
+        )
+    );
+    assert!(!t.join("out").exists(), "nothing written");
+
+    // A template override printing a value without saying where it goes.
+    insta::assert_snapshot!(
+        "build_template_without_context_filter",
+        with_template(
+            t,
+            "api/ui.xml",
+            "<addon name=\"{{ names.addon }}\"/>\n",
+            &[]
+        )
     );
 
     // A folder x4pipe did not make is not replaced.

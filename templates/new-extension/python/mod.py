@@ -1,9 +1,9 @@
-"""{{ ext.id }}: the Python side of the mod, run by the Python pipe host.
+"""{{ ext.id | py_doc }}: the Python side of the mod, run by the Python pipe host.
 
-Start the host outside the game with `x4pipe host --allow {{ ext.id }}` (Linux and
+Start the host outside the game with `x4pipe host --allow {{ ext.id | py_doc }}` (Linux and
 Windows). When the mod's MD registers this file (Register_Module), the host runs
 main() in its own Python process, again whenever the game reconnects, and restarts it
-if it crashes. This one echoes every message back on the pipe '{{ pipe }}'.
+if it crashes. This one echoes every message back on the pipe '{{ pipe | py_doc }}'.
 It uses only the X4_Python_Pipe_Server API, so the original X4 Python pipe host runs
 it too. Made by `x4pipe new-extension`; this file is yours to change.
 """
