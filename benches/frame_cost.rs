@@ -1,5 +1,5 @@
 //! What the Lua client costs the game thread: every call the game makes into it (each
-//! event handler and each onUpdate call) is timed in the fake X4 host, in four adverse
+//! event handler and each onUpdate call) is timed in the fake X4 game, in four adverse
 //! cases. Goal (issue #9): p99 <= 0.5 ms and max <= 2 ms per call.
 //!
 //! `cargo bench --bench frame_cost` (add `--target x86_64-pc-windows-gnu` for Wine).
@@ -11,13 +11,13 @@
 //! string (and the game copying the answer), is the call that completes such a read; it
 //! is reported on its own line.
 
-// The bench uses a part of the tests' support (the fake host, the Lua rendering).
+// The bench uses a part of the tests' support (the fake game, the Lua rendering).
 #[allow(dead_code)]
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
-use support::host::Host;
+use support::game::Game;
 use support::render::names;
 use x4pipe_native::{Client, Server, Status};
 
@@ -55,7 +55,7 @@ fn row(case: &str, f: &Figures) {
     );
 }
 
-fn frames(host: &Host, n: usize) {
+fn frames(host: &Game, n: usize) {
     for _ in 0..n {
         host.step();
         std::thread::sleep(FRAME_GAP);
@@ -68,7 +68,7 @@ fn frames(host: &Host, n: usize) {
 fn stopped_reader() -> Figures {
     let p = support::pipe_name("cost-stopped");
     let mut server = Server::create(&p).unwrap();
-    let host = Host::new();
+    let host = Game::new();
     let msg = vec![b'x'; 64 << 10];
     host.take_call_times();
     for i in 0..100 {
@@ -99,7 +99,7 @@ fn busy_pipe() -> Figures {
             Err(e) => panic!("{e}"),
         }
     }
-    let host = Host::new();
+    let host = Game::new();
     host.take_call_times();
     for i in 0..700 {
         host.raise(names::WRITE, format!("{p};p{i};ping"));
@@ -113,7 +113,7 @@ fn busy_pipe() -> Figures {
 /// Nobody serves the pipe; pinged every frame.
 fn absent_server() -> Figures {
     let p = support::pipe_name("cost-absent");
-    let host = Host::new();
+    let host = Game::new();
     host.take_call_times();
     for i in 0..700 {
         host.raise(names::WRITE, format!("{p};p{i};ping"));
@@ -137,7 +137,7 @@ fn big_message() -> (Figures, Figures) {
             }
         }
     });
-    let host = Host::new();
+    let host = Game::new();
     let msg: Vec<u8> = (0..16usize << 20).map(|i| (i % 251) as u8).collect();
     let mut steady = Vec::new();
     let mut completing = Vec::new();

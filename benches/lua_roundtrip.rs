@@ -11,13 +11,13 @@
 //! the Lua side, not what a mod sees at 60 fps. MB/s counts the bytes of both
 //! directions (2 x size per round trip).
 
-// The bench uses a part of the tests' support (the fake host, the Lua rendering).
+// The bench uses a part of the tests' support (the fake game, the Lua rendering).
 #[allow(dead_code)]
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
-use support::host::{Host, Options};
+use support::game::{Game, Options};
 use support::render::{names, Settings};
 use x4pipe_native::{Client, Server, Status};
 
@@ -58,7 +58,7 @@ impl Figures {
     }
 }
 
-fn bench_lua(host: &Host, pipe: &str, msg: &[u8], budget: Duration) -> Figures {
+fn bench_lua(host: &Game, pipe: &str, msg: &[u8], budget: Duration) -> Figures {
     let mut param = format!("{pipe};w;").into_bytes();
     param.extend_from_slice(msg);
     let read_param = format!("{pipe};r");
@@ -128,7 +128,7 @@ fn main() {
 
         let pipe = support::pipe_name(&format!("bench-lua-{size}"));
         let server = echo_server(&pipe);
-        let host = Host::with(Options {
+        let host = Game::with(Options {
             settings: Settings {
                 write_timeout_ms: 30_000,
                 ..Settings::default()

@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use x4pipe_sim::engine::Micros;
 use x4pipe_sim::host::HostOptions;
 use x4pipe_sim::sim::{parse_duration, EarlyUi};
-use x4pipe_sim::{extension, EventKind, Happening, Model, SignalOrder, Sim, SimOptions};
+use x4pipe_sim::{extension, EventKind, Happening, Model, Record, SignalOrder, Sim, SimOptions};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -145,7 +145,9 @@ pub fn exec(args: Args) -> super::Result {
     let mut matched = false;
     let result = sim.run(args.run_for, |ev| {
         println!("{ev}");
-        if let (Some(re), EventKind::DebugText { text, .. }) = (&args.until_debug_text, &ev.kind) {
+        if let (Some(re), EventKind::Md(Record::DebugText { text, .. })) =
+            (&args.until_debug_text, &ev.kind)
+        {
             matched = re.is_match(text);
         }
         matched

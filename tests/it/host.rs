@@ -1,5 +1,5 @@
 //! `x4pipe host` end to end: the real Lua client of the API (in LuaJIT, in the fake X4
-//! UI of tests/it/support/host.rs) talks to the real host binary, which runs real Python
+//! UI of tests/it/support/game.rs) talks to the real host binary, which runs real Python
 //! modules written against the original X4_Python_Pipe_Server API.
 //!
 //! On Linux everything runs. The Windows build runs under Wine, where no Windows Python
@@ -9,7 +9,7 @@
 //!
 //! Every test uses its own pipe names (other tests and engineers run at the same time).
 
-use crate::support::host::Host;
+use crate::support::game::Game;
 use crate::support::pipe_name;
 use crate::support::render::names;
 use std::io::{BufRead, BufReader};
@@ -201,7 +201,7 @@ fn alive(pid: u32) -> bool {
 
 #[cfg(target_os = "linux")]
 /// The X4 folder of the fake game: its temporary root, which holds `extensions/`.
-fn x4_of(game: &Host) -> std::path::PathBuf {
+fn x4_of(game: &Game) -> std::path::PathBuf {
     game.ext_root
         .parent()
         .unwrap()
@@ -212,12 +212,12 @@ fn x4_of(game: &Host) -> std::path::PathBuf {
 
 /// A Lua request and its one answer.
 struct Lua<'a> {
-    game: &'a Host,
+    game: &'a Game,
     next: std::cell::Cell<u32>,
 }
 
 impl<'a> Lua<'a> {
-    fn new(game: &'a Host) -> Lua<'a> {
+    fn new(game: &'a Game) -> Lua<'a> {
         Lua {
             game,
             next: std::cell::Cell::new(0),
@@ -291,7 +291,7 @@ impl<'a> Lua<'a> {
 fn lua_client_registers_an_original_module_and_gets_its_echo() {
     let host_pipe = pipe_name("host-e2e");
     let echo_pipe = pipe_name("echo-e2e");
-    let game = Host::new();
+    let game = Game::new();
     let x4 = x4_of(&game);
     let module = add_extension(
         &x4,
@@ -364,8 +364,8 @@ fn two_game_clients_at_once_share_the_host() {
 
     // Two copies of the host script (say the standalone API and an embedded one),
     // both connected at the same time; both register mod_a, only one mod_b.
-    let game_a = Host::new();
-    let game_b = Host::new();
+    let game_a = Game::new();
+    let game_b = Game::new();
     let (a, b) = (Lua::new(&game_a), Lua::new(&game_b));
     a.announce(&host_pipe, &[&mod_a]);
     b.announce(&host_pipe, &[&mod_a, &mod_b]);
@@ -404,7 +404,7 @@ fn host_restarted_under_a_running_client() {
         "--allow",
         "echo_mod",
     ];
-    let game = Host::new();
+    let game = Game::new();
     let lua = Lua::new(&game);
 
     let mut first = HostProc::start(&host_pipe, &perms, &args);
@@ -454,7 +454,7 @@ fn a_crashing_module_is_logged_with_its_output_and_restarted() {
         "crash_mod",
     ];
     let host = HostProc::start(&host_pipe, &perms, &args);
-    let game = Host::new();
+    let game = Game::new();
     let lua = Lua::new(&game);
     lua.announce(&host_pipe, &[&module]);
 
@@ -507,7 +507,7 @@ fn refused_extension_and_escaping_paths_start_nothing() {
         &perms,
         &["--x4-dir", x4p.to_str().unwrap(), "--allow", "friend_id"],
     );
-    let game = Host::new();
+    let game = Game::new();
     let lua = Lua::new(&game);
     let absolute = x4p.join("outside.py").display().to_string();
     lua.announce(
@@ -606,7 +606,7 @@ fn a_scaffolded_mod_runs_under_the_host_as_its_readme_says() {
         &perms,
         &["--x4-dir", x4.to_str().unwrap(), "--allow", &id],
     );
-    let game = Host::new();
+    let game = Game::new();
     let lua = Lua::new(&game);
     // The path the scaffold's MD registers.
     let module = format!("extensions/{id}/python/{id}.py");
@@ -649,8 +649,8 @@ fn host_without_python_under_any_os() {
     let first = HostProc::start(&host_pipe, &perms, &args);
     first.wait_for("warning: cannot run Python");
 
-    let game_a = Host::new();
-    let game_b = Host::new();
+    let game_a = Game::new();
+    let game_b = Game::new();
     let (a, b) = (Lua::new(&game_a), Lua::new(&game_b));
     a.announce(&host_pipe, &[&echo]);
     b.announce(
@@ -726,7 +726,7 @@ fn modules_do_not_outlive_a_killed_host() {
             "echo_mod",
         ],
     );
-    let game = Host::new();
+    let game = Game::new();
     let lua = Lua::new(&game);
     lua.announce(&host_pipe, &[&module]);
     let pid = pid_in(&host.wait_for("started module"));

@@ -1,28 +1,29 @@
 //! The Lua client of the Named Pipes API (templates/api/ui/x4pipe/named_pipes.lua) in
-//! real LuaJIT, in a fake X4 host (tests/it/support/host.rs), against the real native
-//! library and a real server (`x4pipe_native::server`).
+//! real LuaJIT, in a fake X4 game (tests/it/support/game.rs, around
+//! `x4pipe_sim::host::LuaHost`), against the real native library and a real server
+//! (`x4pipe_native::server`).
 //!
 //! Run: `cargo test --test it lua_client::`. The native library is the cdylib that building
 //! this test builds (x4pipe-native is a dev-dependency); see support/native.rs.
 //! The same file cross-builds for x86_64-pc-windows-gnu and runs under Wine.
 
-use crate::support::host::{Host, Options, Signal};
+use crate::support::game::{Game, Options, Signal};
 use crate::support::render::{names, Settings};
 use crate::support::{accept, pipe_name, recv, serve};
 use std::time::Duration;
 use x4pipe_native::Status;
 
-fn one(host: &Host, control: &str) -> Signal {
+fn one(host: &Game, control: &str) -> Signal {
     let s = host.signals_for(control);
     assert_eq!(s.len(), 1, "exactly one {control}, got {s:?}");
     s.into_iter().next().unwrap()
 }
 
-fn value(host: &Host, control: &str) -> String {
+fn value(host: &Game, control: &str) -> String {
     one(host, control).text()
 }
 
-fn no_signal(host: &Host, control: &str) {
+fn no_signal(host: &Game, control: &str) {
     let s = host.signals_for(control);
     assert!(s.is_empty(), "no {control} expected, got {s:?}");
 }
@@ -43,7 +44,7 @@ fn is_broken(conn: &mut x4pipe_native::Connection) -> bool {
 
 #[test]
 fn loads_enabled_and_registers_all_events() {
-    let host = Host::new();
+    let host = Game::new();
     let loaded = host.signals();
     assert_eq!(loaded.len(), 1, "{loaded:?}");
     assert_eq!(loaded[0].screen, names::SCREEN);
@@ -60,14 +61,14 @@ fn loads_enabled_and_registers_all_events() {
 
 #[test]
 fn safe_mode_option_absent_counts_as_off() {
-    let host = Host::with(Options {
+    let host = Game::with(Options {
         safe_mode: None,
         ..Options::default()
     });
     assert_eq!(value(&host, names::LOADED), "ENABLED");
 }
 
-fn assert_disabled_answers_everything(host: &Host) {
+fn assert_disabled_answers_everything(host: &Game) {
     let reason = value(host, names::LOADED);
     assert!(reason.starts_with("DISABLED:"), "{reason}");
     let log = host.debug_log();
@@ -107,7 +108,7 @@ fn assert_disabled_answers_everything(host: &Host) {
 
 #[test]
 fn disabled_without_native_library() {
-    let host = Host::with(Options {
+    let host = Game::with(Options {
         with_native: false,
         ..Options::default()
     });
@@ -125,7 +126,7 @@ fn disabled_without_native_library() {
 
 #[test]
 fn disabled_when_the_native_library_does_not_load() {
-    let host = Host::with(Options {
+    let host = Game::with(Options {
         corrupt_native: true,
         ..Options::default()
     });
@@ -143,7 +144,7 @@ fn disabled_when_the_native_library_does_not_load() {
 
 #[test]
 fn disabled_in_protected_ui_mode() {
-    let host = Host::with(Options {
+    let host = Game::with(Options {
         safe_mode: Some(true),
         ..Options::default()
     });
@@ -156,7 +157,7 @@ fn disabled_in_protected_ui_mode() {
 fn unknown_chunk_name_falls_back_to_extensions_folder() {
     // Not a path ending in the file's place in the extension: the library is looked up
     // under extensions/<folder>/ relative to the game folder (not there in the tests).
-    let host = Host::with(Options {
+    let host = Game::with(Options {
         chunk_name: Some("=named_pipes".into()),
         ..Options::default()
     });
@@ -171,7 +172,7 @@ fn unknown_chunk_name_falls_back_to_extensions_folder() {
 fn write_reaches_server_and_completes_in_the_same_frame() {
     let p = pipe_name("write");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.take_signals();
     host.raise(names::WRITE, format!("{p};42;hello"));
     assert!(
@@ -194,7 +195,7 @@ fn write_reaches_server_and_completes_in_the_same_frame() {
 fn read_returns_the_servers_message() {
     let p = pipe_name("read");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::CHECK, format!("{p};c"));
     host.step();
     assert_eq!(value(&host, "pipeCheck_complete_c"), "SUCCESS");
@@ -210,7 +211,7 @@ fn read_returns_the_servers_message() {
 #[test]
 fn check_without_server_errors_and_with_server_succeeds() {
     let p = pipe_name("check");
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::CHECK, format!("{p};1"));
     host.step();
     assert_eq!(value(&host, "pipeCheck_complete_1"), "ERROR");
@@ -229,7 +230,7 @@ fn check_without_server_errors_and_with_server_succeeds() {
 fn write_special_sends_package_path() {
     let p = pipe_name("special");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.lua()
         .load(r#"package.path = ".\\?.lua;C:\\X4 Foundations\\lua\\?.lua""#)
         .exec()
@@ -256,7 +257,7 @@ fn write_special_sends_package_path() {
 fn close_errors_pending_requests_and_closes_the_handle() {
     let p = pipe_name("close");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::READ, format!("{p};r1"));
     host.raise(names::READ, format!("{p};r2"));
     host.step();
@@ -287,7 +288,7 @@ fn close_errors_pending_requests_and_closes_the_handle() {
 fn suppress_and_unsuppress_paused_reads() {
     let p = pipe_name("pause");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::SUPPRESS, &p);
     host.raise(names::READ, format!("{p};r1"));
     host.step();
@@ -332,7 +333,7 @@ fn suppress_and_unsuppress_paused_reads() {
 fn suppressed_reads_with_the_games_c_pause_symbol() {
     let p = pipe_name("cpause");
     let mut server = serve(&p);
-    let host = Host::with(Options {
+    let host = Game::with(Options {
         pause_from_c: true,
         ..Options::default()
     });
@@ -355,7 +356,7 @@ fn suppressed_reads_with_the_games_c_pause_symbol() {
 fn missing_pause_symbol_is_no_lua_error() {
     let p = pipe_name("nopause");
     let mut server = serve(&p);
-    let host = Host::with(Options {
+    let host = Game::with(Options {
         pause_symbol: false,
         ..Options::default()
     });
@@ -378,7 +379,7 @@ fn missing_pause_symbol_is_no_lua_error() {
 fn queued_requests_are_served_in_order_within_one_frame() {
     let p = pipe_name("burst");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::CHECK, format!("{p};c0"));
     host.step();
     let mut conn = accept(&mut server);
@@ -421,7 +422,7 @@ fn queued_requests_are_served_in_order_within_one_frame() {
 fn empty_read_polls_every_frame_until_a_message_comes() {
     let p = pipe_name("poll");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::READ, format!("{p};r1"));
     host.step();
     assert!(host.updating(), "an empty read keeps onUpdate set");
@@ -443,7 +444,7 @@ fn empty_read_polls_every_frame_until_a_message_comes() {
 fn a_write_and_a_check_complete_while_a_read_waits_on_the_same_pipe() {
     let p = pipe_name("bypass");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::READ, format!("{p};r1"));
     host.step();
     let mut conn = accept(&mut server);
@@ -471,7 +472,7 @@ fn a_write_and_a_check_complete_while_a_read_waits_on_the_same_pipe() {
 fn a_late_module_registration_reaches_the_host() {
     let p = pipe_name("latehost");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::WRITE, format!("{p};1;ping"));
     host.step();
     assert_eq!(value(&host, "pipeWrite_complete_1"), "SUCCESS");
@@ -501,7 +502,7 @@ fn a_late_module_registration_reaches_the_host() {
 fn an_abandoned_read_never_eats_a_later_message() {
     let p = pipe_name("abandon");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::READ, format!("{p};r1"));
     host.step();
     let mut conn = accept(&mut server);
@@ -532,7 +533,7 @@ fn an_abandoned_read_never_eats_a_later_message() {
 fn a_fast_host_restart_reconnects() {
     let p = pipe_name("fastrestart");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     // Session 1: ping, then the passive read.
     host.raise(names::WRITE, format!("{p};1;ping"));
     host.raise(names::READ, format!("{p};2"));
@@ -566,7 +567,7 @@ fn pipes_have_separate_queues() {
     let b = pipe_name("qb");
     let mut sa = serve(&a);
     let mut sb = serve(&b);
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::READ, format!("{a};ra"));
     host.raise(names::WRITE, format!("{b};wb;to b"));
     host.step();
@@ -586,7 +587,7 @@ fn pipes_have_separate_queues() {
 fn server_gone_errors_every_pending_request_once_and_signals_disconnect() {
     let p = pipe_name("gone");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.take_signals();
     host.raise(names::READ, format!("{p};r1"));
     host.raise(names::READ, format!("{p};r2"));
@@ -636,7 +637,7 @@ fn server_gone_errors_every_pending_request_once_and_signals_disconnect() {
 #[test]
 fn no_disconnect_signal_for_a_pipe_that_never_opened() {
     let p = pipe_name("neveropen");
-    let host = Host::new();
+    let host = Game::new();
     for round in 0..3 {
         host.raise(names::WRITE, format!("{p};w{round};ping"));
         host.raise(names::CHECK, format!("{p};c{round}"));
@@ -672,7 +673,7 @@ fn a_server_that_keeps_dropping_clients_costs_one_reopen_per_request() {
         }
         accepted
     });
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::READ, format!("{p};r1"));
     assert!(host.step_until(|h| h.has_signal("pipeRead_complete_r1")));
     assert_eq!(value(&host, "pipeRead_complete_r1"), "ERROR");
@@ -694,7 +695,7 @@ fn a_server_that_keeps_dropping_clients_costs_one_reopen_per_request() {
 fn restarted_server_gets_one_reopen_and_the_request_succeeds() {
     let p = pipe_name("restart");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::WRITE, format!("{p};w1;first"));
     host.step();
     let mut conn = accept(&mut server);
@@ -731,7 +732,7 @@ fn restarted_server_gets_one_reopen_and_the_request_succeeds() {
 fn write_that_cannot_fit_closes_the_pipe() {
     let p = pipe_name("full");
     let mut server = serve(&p);
-    let host = Host::with(Options {
+    let host = Game::with(Options {
         settings: Settings {
             write_timeout_ms: 50,
             ..Settings::default()
@@ -770,7 +771,7 @@ fn write_that_cannot_fit_closes_the_pipe() {
 fn ui_reload_closes_the_old_handle_and_starts_fresh() {
     let p = pipe_name("reload");
     let mut server = serve(&p);
-    let mut host = Host::new();
+    let mut host = Game::new();
     host.raise(names::READ, format!("{p};r1"));
     host.step();
     let mut old = accept(&mut server);
@@ -780,7 +781,7 @@ fn ui_reload_closes_the_old_handle_and_starts_fresh() {
     assert!(host.signals_for("pipeRead_complete_r1").is_empty());
     drop(host);
 
-    let host = Host::new();
+    let host = Game::new();
     assert_eq!(value(&host, names::LOADED), "ENABLED");
     host.raise(names::WRITE, format!("{p};w1;new state"));
     host.step();
@@ -796,7 +797,7 @@ fn ui_reload_closes_the_old_handle_and_starts_fresh() {
 fn a_write_the_server_does_not_take_yet_goes_on_over_later_frames() {
     let p = pipe_name("nonblocking");
     let mut server = serve(&p);
-    let host = Host::with(Options {
+    let host = Game::with(Options {
         settings: Settings {
             write_timeout_ms: 60_000,
             ..Settings::default()
@@ -845,7 +846,7 @@ fn a_busy_pipe_is_retried_on_later_frames() {
         }
         assert!(held.len() < 1000, "the server never became busy");
     }
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::WRITE, format!("{p};w1;ping"));
     for _ in 0..5 {
         host.step();
@@ -869,7 +870,7 @@ fn a_busy_pipe_is_retried_on_later_frames() {
 fn a_throwing_handler_still_answers() {
     let p = pipe_name("throw");
     let _server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     // Write_Special reads the global package table when it runs; without it the handler
     // raises.
     host.lua().load("package = nil").exec().unwrap();
@@ -893,7 +894,7 @@ fn a_throwing_handler_still_answers() {
 /// listen. MD greets the Lua once it is live and hears the status again.
 #[test]
 fn md_greeting_is_answered_with_the_status() {
-    let host = Host::new();
+    let host = Game::new();
     for _ in 0..2 {
         host.raise(names::TICK, "hello");
         host.step();
@@ -909,7 +910,7 @@ fn md_greeting_is_answered_with_the_status() {
         "sent once at load"
     );
 
-    let host = Host::with(Options {
+    let host = Game::with(Options {
         safe_mode: Some(true),
         ..Options::default()
     });
@@ -924,7 +925,7 @@ fn md_greeting_is_answered_with_the_status() {
 fn reads_complete_on_md_heartbeat_when_onupdate_drops_out() {
     let p = pipe_name("heartbeat");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.set_onupdate_runs(false);
     host.raise(names::READ, format!("{p};r1"));
     host.step();
@@ -943,7 +944,7 @@ fn reads_complete_on_md_heartbeat_when_onupdate_drops_out() {
 /// (MD's own delays stop then): MD asks the Lua for an alarm.
 #[test]
 fn alarms_ring_after_real_time_also_while_paused() {
-    let host = Host::new();
+    let host = Game::new();
     host.set_paused(true);
     host.raise(names::TICK, "alarm;a1;0.05");
     host.raise(names::TICK, "alarm;a2;0");
@@ -966,7 +967,7 @@ fn alarms_ring_after_real_time_also_while_paused() {
 fn continuous_read_delivers_every_message_until_cancel_reads() {
     let p = pipe_name("continuous");
     let mut server = serve(&p);
-    let host = Host::new();
+    let host = Game::new();
     host.raise(names::READ, format!("{p};c1;continuous"));
     host.step();
     let mut conn = accept(&mut server);
@@ -1005,7 +1006,7 @@ fn continuous_read_delivers_every_message_until_cancel_reads() {
 
 #[test]
 fn malformed_parameters_are_logged_not_raised() {
-    let host = Host::new();
+    let host = Game::new();
     host.take_signals();
     host.raise(names::READ, "no-separator");
     host.raise(names::WRITE, "no-separator");
@@ -1019,7 +1020,7 @@ fn malformed_parameters_are_logged_not_raised() {
 fn debug_setting_logs_each_request() {
     let p = pipe_name("debug");
     let mut server = serve(&p);
-    let host = Host::with(Options {
+    let host = Game::with(Options {
         settings: Settings {
             debug: true,
             ..Settings::default()
@@ -1073,7 +1074,7 @@ fn messages_arrive_intact_both_ways() {
             }
         }
     });
-    let host = Host::with(Options {
+    let host = Game::with(Options {
         settings: Settings {
             write_timeout_ms: 10_000,
             ..Settings::default()

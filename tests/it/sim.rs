@@ -17,7 +17,9 @@ use x4pipe::pipeline::{build, BuildOptions};
 use x4pipe::scaffold::{new_extension, NewExtension};
 use x4pipe_sim::engine::micros;
 use x4pipe_sim::host::HostOptions;
-use x4pipe_sim::{extension, Event, EventKind, Happening, Model, SignalOrder, Sim, SimOptions};
+use x4pipe_sim::{
+    extension, Event, EventKind, Happening, Model, Record, SignalOrder, Sim, SimOptions,
+};
 
 /// A folder with built extensions and a host pipe name no other test uses.
 struct World {
@@ -286,7 +288,7 @@ fn texts(events: &[Event]) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::DebugText { text, .. } => Some(text.clone()),
+            EventKind::Md(Record::DebugText { text, .. }) => Some(text.clone()),
             _ => None,
         })
         .collect()

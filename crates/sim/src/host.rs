@@ -6,15 +6,20 @@
 //!   before the frame's `onUpdate` scripts ("MD runs earlier in a frame than Lua").
 //! - `AddUITriggeredEvent(screen, control, value)`: collected with its value converted
 //!   (tables, booleans) and handed to MD by the caller, at the earliest next frame.
-//! - `SetScript("onUpdate", fn)` / `RemoveScript("onUpdate", fn)`: run once per frame.
+//! - `SetScript("onUpdate", fn)` / `RemoveScript("onUpdate", fn)`: run once per frame,
+//!   unless the caller makes them drop out ([`LuaHost::set_onupdate_runs`]: the game's
+//!   onUpdate can stop for a while, which the API's MD heartbeat exists for).
 //! - `GetCurRealTime()` / `getElapsedTime()` (the session clock, runs while paused),
 //!   `GetCurTime()` (game time, stops while paused), `DebugError(text)`,
 //!   `GetUISafeModeOption()` (or absent, as before game version 7.5).
-//! - Pause: the game exports `IsGamePaused` from its executable and scripts call it
+//! - Pause ([`LuaHost::set_paused`]): the game exports `IsGamePaused` from its executable and scripts call it
 //!   through `ffi.C`. A Rust binary exports no such symbol, so the host hands scripts a
 //!   `require("ffi")` whose `C` answers `IsGamePaused` from the host and everything else
 //!   from the real `ffi.C`; the rest of that module is the real one.
-//! - Each file is loaded with the chunk name `@<path>`, as the game names loaded files.
+//! - Each file is loaded with the chunk name `@<path>`, as the game names loaded files
+//!   (or another name, [`LuaFile::chunk`]).
+//! - With [`HostOptions::time_calls`], every call into the Lua (each event handler, each
+//!   onUpdate script) is timed: what the Lua costs the game thread.
 //! - One Lua state for every extension's files, wiped on UI reload and savegame load.
 //!
 //! A Lua error is never fatal here: the game logs it and goes on, so it becomes a
@@ -25,6 +30,7 @@ use mlua::{Function, Lua, LuaOptions, StdLib, Value as LV};
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 /// A Lua value handed to MD, converted when it was passed.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,6 +109,8 @@ pub struct HostOptions {
     pub safe_mode: Option<bool>,
     /// Provide `IsGamePaused` through `ffi.C` (see the module docs).
     pub pause_symbol: bool,
+    /// Time every call into the Lua ([`LuaHost::take_call_times`]).
+    pub time_calls: bool,
 }
 
 impl Default for HostOptions {
@@ -110,7 +118,23 @@ impl Default for HostOptions {
         HostOptions {
             safe_mode: Some(false),
             pause_symbol: true,
+            time_calls: false,
         }
+    }
+}
+
+/// A Lua file to load, and the chunk name it is loaded under.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LuaFile {
+    pub path: PathBuf,
+    /// `@<path>` as the game names loaded files, unless chosen otherwise.
+    pub chunk: String,
+}
+
+impl From<PathBuf> for LuaFile {
+    fn from(path: PathBuf) -> LuaFile {
+        let chunk = format!("@{}", path.display());
+        LuaFile { path, chunk }
     }
 }
 
@@ -122,14 +146,19 @@ struct State {
     ui_events: Vec<UiEvent>,
     notes: Vec<LuaNote>,
     paused: bool,
+    /// The onUpdate scripts are skipped (the game's onUpdate dropped out).
+    no_update: bool,
     game_time: f64,
     real_time: f64,
+    /// With [`HostOptions::time_calls`]: how long each call into the Lua took, in call
+    /// order.
+    call_times: Vec<Duration>,
 }
 
 pub struct LuaHost {
     lua: Option<Lua>,
     state: Rc<RefCell<State>>,
-    files: Vec<PathBuf>,
+    files: Vec<LuaFile>,
     opts: HostOptions,
 }
 
@@ -139,7 +168,7 @@ fn setup_err(e: mlua::Error) -> SimError {
 
 impl LuaHost {
     /// A host for these Lua files (in load order); nothing runs before [`LuaHost::load`].
-    pub fn new(files: Vec<PathBuf>, opts: HostOptions) -> LuaHost {
+    pub fn new(files: Vec<LuaFile>, opts: HostOptions) -> LuaHost {
         LuaHost {
             lua: None,
             state: Rc::new(RefCell::new(State::default())),
@@ -159,14 +188,14 @@ impl LuaHost {
         // The game's UI Lua has the full LuaJIT library set, ffi and debug included.
         let lua = unsafe { Lua::unsafe_new_with(StdLib::ALL, LuaOptions::new()) };
         self.install(&lua).map_err(setup_err)?;
-        for path in &self.files {
-            let code = std::fs::read(path).map_err(|e| SimError::Extension {
-                path: path.display().to_string(),
+        for file in &self.files {
+            let code = std::fs::read(&file.path).map_err(|e| SimError::Extension {
+                path: file.path.display().to_string(),
                 msg: format!("cannot read: {e}"),
             })?;
-            let name = format!("@{}", path.display());
-            if let Err(e) = lua.load(&code[..]).set_name(name).exec() {
-                self.note(LuaNote::Error(format!("loading {}: {e}", path.display())));
+            if let Err(e) = lua.load(&code[..]).set_name(&file.chunk).exec() {
+                let path = file.path.display();
+                self.note(LuaNote::Error(format!("loading {path}: {e}")));
             }
         }
         self.lua = Some(lua);
@@ -311,13 +340,35 @@ impl LuaHost {
         }
     }
 
-    /// One frame of the UI: deferred events in order, then the onUpdate scripts.
-    pub fn frame(&mut self, game_time: f64, real_time: f64, paused: bool) {
+    /// What `IsGamePaused()` answers from now on.
+    pub fn set_paused(&self, paused: bool) {
+        self.state.borrow_mut().paused = paused;
+    }
+
+    /// Whether the frames run the onUpdate scripts (the game's onUpdate can drop out
+    /// for a while; events are still delivered).
+    pub fn set_onupdate_runs(&self, runs: bool) {
+        self.state.borrow_mut().no_update = !runs;
+    }
+
+    /// Calls `f`, timed if [`HostOptions::time_calls`].
+    fn timed<R>(&self, f: impl FnOnce() -> R) -> R {
+        if !self.opts.time_calls {
+            return f();
+        }
+        let t = Instant::now();
+        let r = f();
+        self.state.borrow_mut().call_times.push(t.elapsed());
+        r
+    }
+
+    /// One frame of the UI at these clocks (seconds): deferred events in order, then
+    /// the onUpdate scripts.
+    pub fn frame(&self, game_time: f64, real_time: f64) {
         {
             let mut st = self.state.borrow_mut();
             st.game_time = game_time;
             st.real_time = real_time;
-            st.paused = paused;
         }
         let Some(lua) = &self.lua else { return };
         let events = std::mem::take(&mut self.state.borrow_mut().deferred);
@@ -344,17 +395,26 @@ impl LuaHost {
                 }
             };
             for f in handlers {
-                if let Err(e) = f.call::<()>((name.as_str(), arg.clone())) {
+                if let Err(e) = self.timed(|| f.call::<()>((name.as_str(), arg.clone()))) {
                     self.note(LuaNote::Error(format!("handler of {name}: {e}")));
                 }
             }
         }
+        if self.state.borrow().no_update {
+            return;
+        }
         let scripts = self.state.borrow().update_scripts.clone();
         for f in scripts {
-            if let Err(e) = f.call::<()>(()) {
+            if let Err(e) = self.timed(|| f.call::<()>(())) {
                 self.note(LuaNote::Error(format!("onUpdate: {e}")));
             }
         }
+    }
+
+    /// Removes and returns how long each call into the Lua took, in call order (empty
+    /// unless [`HostOptions::time_calls`]).
+    pub fn take_call_times(&self) -> Vec<Duration> {
+        std::mem::take(&mut self.state.borrow_mut().call_times)
     }
 
     pub fn take_ui_events(&self) -> Vec<UiEvent> {
@@ -401,14 +461,14 @@ mod tests {
         let f = dir.path().join("ui").join("t.lua");
         std::fs::create_dir_all(f.parent().unwrap()).unwrap();
         std::fs::write(&f, code).unwrap();
-        let mut h = LuaHost::new(vec![f], opts);
+        let mut h = LuaHost::new(vec![f.into()], opts);
         h.load().unwrap();
         (h, dir)
     }
 
     #[test]
     fn events_are_deferred_to_the_frame_and_answers_collected() {
-        let (mut h, _d) = host_with(
+        let (h, _d) = host_with(
             r#"
             local src = debug.getinfo(1, "S").source
             RegisterEvent("ask", function(_, p)
@@ -427,7 +487,8 @@ mod tests {
         );
         h.raise("ask", LuaArg::Int(7));
         assert!(h.take_ui_events().is_empty(), "nothing before the frame");
-        h.frame(1.0, 1.0, true);
+        h.set_paused(true);
+        h.frame(1.0, 1.0);
         let ev = h.take_ui_events();
         assert_eq!(ev.len(), 2);
         assert_eq!(ev[0].control, "answer");
@@ -452,10 +513,11 @@ mod tests {
             HostOptions {
                 safe_mode: None,
                 pause_symbol: false,
+                time_calls: false,
             },
         );
         h.raise("boom", LuaArg::Nil);
-        h.frame(0.0, 0.0, false);
+        h.frame(0.0, 0.0);
         let notes = h.take_notes();
         assert!(
             matches!(&notes[..], [LuaNote::Error(e)] if e.contains("bang")),
@@ -469,5 +531,39 @@ mod tests {
         );
         let g = h.lua().unwrap().globals();
         assert!(g.get::<LV>("GetUISafeModeOption").unwrap().is_nil());
+    }
+
+    #[test]
+    fn onupdate_drops_out_while_events_still_come_and_calls_are_timed() {
+        let (h, _d) = host_with(
+            r#"
+            ticks = 0
+            RegisterEvent("ask", function() AddUITriggeredEvent("S", "ticks", ticks) end)
+            SetScript("onUpdate", function() ticks = ticks + 1 end)
+            "#,
+            HostOptions {
+                time_calls: true,
+                ..HostOptions::default()
+            },
+        );
+        h.frame(0.0, 0.0);
+        h.set_onupdate_runs(false);
+        h.raise("ask", LuaArg::Nil);
+        h.frame(0.1, 0.1);
+        h.frame(0.2, 0.2);
+        h.set_onupdate_runs(true);
+        h.raise("ask", LuaArg::Nil);
+        h.frame(0.3, 0.3);
+        let ev = h.take_ui_events();
+        let seen: Vec<_> = ev.iter().map(|e| e.value.clone()).collect();
+        // One tick before the drop-out, none during it; the handler runs before onUpdate.
+        assert_eq!(seen, [LuaData::Int(1), LuaData::Int(1)]);
+        // Calls: onUpdate, handler, handler, onUpdate.
+        assert_eq!(h.take_call_times().len(), 4);
+        assert!(h.take_call_times().is_empty(), "taken");
+        let mut untimed = LuaHost::new(h.files.clone(), HostOptions::default());
+        untimed.load().unwrap();
+        untimed.frame(0.0, 0.0);
+        assert!(untimed.take_call_times().is_empty(), "timing is opt-in");
     }
 }

@@ -12,9 +12,9 @@
 //! are polled once per frame. See GAME-MODEL.md.
 
 use crate::engine::{micros, Engine, LuaArg, Micros, Model, Record};
-use crate::error::{Pos, SimError};
+use crate::error::SimError;
 use crate::extension::Extension;
-use crate::host::{HostOptions, LuaData, LuaHost, LuaNote};
+use crate::host::{HostOptions, LuaData, LuaFile, LuaHost, LuaNote};
 use crate::script;
 use crate::value::{Key, Table, Value};
 use std::cell::RefCell;
@@ -85,23 +85,8 @@ pub struct Event {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum EventKind {
-    DebugText {
-        text: String,
-        filter: Option<String>,
-        pos: Pos,
-    },
-    Notification {
-        text: String,
-        pos: Pos,
-    },
-    MdError {
-        msg: String,
-        pos: Pos,
-    },
-    ToLua {
-        name: String,
-        param: LuaArg,
-    },
+    /// What MD did: debug_text, notifications, errors, `raise_lua_event`.
+    Md(Record),
     FromLua {
         screen: String,
         control: String,
@@ -120,7 +105,10 @@ pub enum EventKind {
 
 impl EventKind {
     pub fn is_error(&self) -> bool {
-        matches!(self, EventKind::MdError { .. } | EventKind::LuaError(_))
+        matches!(
+            self,
+            EventKind::Md(Record::MdError { .. }) | EventKind::LuaError(_)
+        )
     }
 }
 
@@ -132,10 +120,7 @@ impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{:>9}s] ", secs(self.game))?;
         match &self.kind {
-            EventKind::DebugText { text, .. } => write!(f, "debug_text: {text}"),
-            EventKind::Notification { text, .. } => write!(f, "notification: {text}"),
-            EventKind::MdError { msg, pos } => write!(f, "MD error: {msg} at {pos}"),
-            EventKind::ToLua { name, param } => write!(f, "MD -> Lua: {name} {param}"),
+            EventKind::Md(r) => r.fmt(f),
             EventKind::FromLua {
                 screen,
                 control,
@@ -190,7 +175,7 @@ impl Sim {
                 })?;
                 scripts.push(script::load(&f.display().to_string(), &text)?);
             }
-            lua.extend(e.lua_files.iter().cloned());
+            lua.extend(e.lua_files.iter().cloned().map(LuaFile::from));
         }
         Ok(Sim::from_parts(
             Engine::new(scripts, opts.model.clone())?,
@@ -313,35 +298,24 @@ impl Sim {
 
     fn drain_engine(&mut self) {
         for r in self.engine.take_records() {
-            let kind = match r {
-                Record::DebugText { text, filter, pos } => {
-                    EventKind::DebugText { text, filter, pos }
+            if let Record::ToLua(call) = &r {
+                self.host.raise(&call.name, call.param.clone());
+                // A request is new; the same event again frame after frame (a
+                // heartbeat) asks the outside world for nothing.
+                let key = (call.name.clone(), call.param.clone());
+                if !self.raised_before.contains(&key) {
+                    self.last_exchange = Instant::now();
                 }
-                Record::Notification { text, pos } => EventKind::Notification { text, pos },
-                Record::MdError { msg, pos } => EventKind::MdError { msg, pos },
-                Record::ToLua(call) => {
-                    self.host.raise(&call.name, call.param.clone());
-                    // A request is new; the same event again frame after frame (a
-                    // heartbeat) asks the outside world for nothing.
-                    let key = (call.name.clone(), call.param.clone());
-                    if !self.raised_before.contains(&key) {
-                        self.last_exchange = Instant::now();
-                    }
-                    self.raised_now.push(key);
-                    EventKind::ToLua {
-                        name: call.name,
-                        param: call.param,
-                    }
-                }
-            };
-            self.push(kind);
+                self.raised_now.push(key);
+            }
+            self.push(EventKind::Md(r));
         }
     }
 
     fn lua_phase(&mut self) {
         self.raised_before = std::mem::take(&mut self.raised_now);
         self.host
-            .frame(self.game as f64 / 1e6, self.clock as f64 / 1e6, self.paused);
+            .frame(self.game as f64 / 1e6, self.clock as f64 / 1e6);
         self.lua_notes();
         for ev in self.host.take_ui_events() {
             self.ui_from_lua(ev);
@@ -402,8 +376,10 @@ impl Sim {
     fn happen(&mut self, what: Happening) -> Result<(), SimError> {
         self.push(EventKind::Happened(what));
         match what {
-            Happening::Pause => self.paused = true,
-            Happening::Resume => self.paused = false,
+            Happening::Pause | Happening::Resume => {
+                self.paused = what == Happening::Pause;
+                self.host.set_paused(self.paused);
+            }
             Happening::ReloadUi => {
                 // MD is running: what the new Lua state triggers reaches it next frame.
                 self.host.load()?;

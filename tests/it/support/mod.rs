@@ -1,8 +1,9 @@
-//! Helpers shared by the integration tests of the x4pipe package: the fake X4 host,
-//! rendering of the Lua template, the native library's location, small server helpers
-//! on top of `x4pipe_native::server`, and running the x4pipe binary.
+//! Helpers shared by the integration tests of the x4pipe package: the fake X4 game
+//! (around the simulator's Lua host), rendering of the Lua template, the native
+//! library's location, small server helpers on top of `x4pipe_native::server`, and
+//! running the x4pipe binary.
 
-pub mod host;
+pub mod game;
 pub mod native;
 pub mod render;
 

@@ -193,7 +193,7 @@ impl Engine {
                         Value::Null => LuaArg::Nil,
                         Value::Int(i) => LuaArg::Int(i),
                         Value::Float(f) | Value::Time(f) => LuaArg::Num(f),
-                        Value::Str(s) => LuaArg::Str(s.to_string()),
+                        Value::Str(s) => LuaArg::Str(s.as_bytes().to_vec()),
                         other => {
                             return Err(Fault::NotSimulated(format!(
                                 "raise_lua_event with a {} parameter",

@@ -68,7 +68,8 @@ pub enum LuaArg {
     Nil,
     Int(i64),
     Num(f64),
-    Str(String),
+    /// Bytes: MD passes its UTF-8 strings; a caller of the Lua host may pass any bytes.
+    Str(Vec<u8>),
 }
 
 impl std::fmt::Display for LuaArg {
@@ -77,7 +78,7 @@ impl std::fmt::Display for LuaArg {
             LuaArg::Nil => f.write_str("nil"),
             LuaArg::Int(i) => write!(f, "{i}"),
             LuaArg::Num(x) => write!(f, "{x}"),
-            LuaArg::Str(s) => write!(f, "{s:?}"),
+            LuaArg::Str(s) => write!(f, "{:?}", String::from_utf8_lossy(s)),
         }
     }
 }
@@ -101,6 +102,17 @@ pub enum Record {
     },
     /// `raise_lua_event`, for the Lua side.
     ToLua(LuaCall),
+}
+
+impl std::fmt::Display for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Record::DebugText { text, .. } => write!(f, "debug_text: {text}"),
+            Record::Notification { text, .. } => write!(f, "notification: {text}"),
+            Record::MdError { msg, pos } => write!(f, "MD error: {msg} at {pos}"),
+            Record::ToLua(LuaCall { name, param }) => write!(f, "MD -> Lua: {name} {param}"),
+        }
+    }
 }
 
 /// An event that cues can wait for.
