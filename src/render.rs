@@ -307,12 +307,9 @@ pub(crate) struct ExtCtx<'a> {
 /// ([`crate::config::NAMES`]) by its key, defaults applied, and `native_lib`.
 pub(crate) fn names_ctx(cfg: &Config) -> BTreeMap<&'static str, &str> {
     let mut names: BTreeMap<&'static str, &str> = cfg.names_by_key().collect();
-    names.insert("native_lib", NATIVE_LIB);
+    names.insert("native_lib", crate::native::NATIVE_LIB);
     names
 }
-
-/// Base name of the native library (`x4pipe_native.dll`, `libx4pipe_native.so`).
-pub const NATIVE_LIB: &str = "x4pipe_native";
 
 impl<'a> ExtCtx<'a> {
     pub(crate) fn of(cfg: &'a Config) -> Self {

@@ -11,11 +11,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// File name of the native library on this OS (docs/contracts.md).
-pub const LIB_FILE: &str = if cfg!(windows) {
-    "x4pipe_native.dll"
-} else {
-    "libx4pipe_native.so"
+/// File name of the native library on this OS (the table in src/native/targets.rs).
+pub const LIB_FILE: &str = match x4pipe::native::targets::for_os(std::env::consts::OS) {
+    Some(t) => t.file,
+    None => panic!("x4pipe bundles no native library for this OS"),
 };
 
 fn search() -> Option<PathBuf> {
