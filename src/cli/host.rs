@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use x4pipe_host::{Config, Event, PythonCmd, DEFAULT_PIPE};
+use x4pipe_host::{Config, Event, PythonCmd, DEFAULT_PIPES};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -25,9 +25,11 @@ pub struct Args {
     /// Also allow this extension id (repeatable)
     #[arg(long, value_name = "EXT_ID")]
     allow: Vec<String>,
-    /// Name of the host pipe (the `host_pipe` name of the API build)
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_PIPE)]
-    pipe: String,
+    /// Name of a host pipe to serve (the `host_pipe` name of an API build; repeatable).
+    /// Default: x4_python_host (the standalone API and sn_mod_support_apis) and
+    /// x4pipe_python_host (every API embedded in a mod)
+    #[arg(long = "pipe", value_name = "NAME", default_values_t = DEFAULT_PIPES.map(String::from))]
+    pipes: Vec<String>,
     /// Log every message from the game, not only connects, modules and errors
     #[arg(long)]
     verbose: bool,
@@ -39,7 +41,7 @@ pub fn exec(args: Args) -> super::Result {
         .or_else(x4pipe_host::permissions::default_path)
         .context("no home folder to keep the permissions file in; pass --permissions FILE")?;
     let config = Config {
-        pipe: args.pipe,
+        pipes: args.pipes,
         x4_dir: args.x4_dir,
         python: args
             .python

@@ -293,7 +293,10 @@ mod tests {
         assert_eq!(c.names.ev_tick, "my_mod_pipeTick");
         assert_eq!(c.names.lua_file, "ui/my_mod/named_pipes.lua");
         assert_eq!(c.names.ev_read, "mine");
-        assert_eq!(c.names.host_pipe, "x4_python_host", "shared on purpose");
+        assert_eq!(
+            c.names.host_pipe, "x4pipe_python_host",
+            "shared by embedded copies"
+        );
         assert_eq!(c.addon(), "my_mod");
     }
 

@@ -170,9 +170,13 @@ names_table! {
     ev_tick: LuaEvent = "pipeTick", embedded: Some("{id}_pipeTick");
     loaded: Signal = "lua_named_pipe_api_loaded",
         embedded: Some("{id}_lua_named_pipe_api_loaded");
-    /// Shared by every copy of the API: the external host serves one pipe, and the host
-    /// scripts agree on a single owner at run time (see the Pipe_Server_Host template).
-    host_pipe: Pipe = "x4_python_host", embedded: None;
+    /// The external Python host's pipe. The spec's (and the original API's)
+    /// `x4_python_host` for the standalone API; every embedded copy shares
+    /// `x4pipe_python_host` instead, so a mod made by `new-extension` never competes
+    /// with sn_mod_support_apis for the original host's single-instance pipe (`x4pipe
+    /// host` serves both). Copies on one pipe agree on a single owner at run time (see
+    /// the Pipe_Server_Host template).
+    host_pipe: Pipe = "x4_python_host", embedded: Some("x4pipe_python_host");
     lua_file: LuaFile = "ui/x4pipe/named_pipes.lua", embedded: Some("ui/{id}/named_pipes.lua");
     native_dir: Folder = "ui/x4pipe/native", embedded: Some("ui/{id}/native");
 }
@@ -218,8 +222,10 @@ mod tests {
     fn every_embedded_name_carries_the_id_except_shared_ones() {
         for row in NAMES {
             match row.embedded {
+                // The host pipe is shared by every embedded copy (one host serves it).
+                Some(p) if row.kind == NameKind::Pipe => assert!(!p.contains("{id}")),
                 Some(p) => assert!(p.contains("{id}"), "{}", row.key),
-                None => assert!(matches!(row.kind, NameKind::Pipe | NameKind::Addon)),
+                None => assert_eq!(row.kind, NameKind::Addon, "{}", row.key),
             }
         }
         assert_eq!(name_key("host_pipe").unwrap().kind, NameKind::Pipe);

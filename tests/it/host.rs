@@ -615,6 +615,55 @@ fn a_scaffolded_mod_runs_under_the_host_as_its_readme_says() {
     assert_eq!(lua.echo(&id, "hello from X4"), "hello from X4");
 }
 
+/// Issue 9 item 9: mods made by `new-extension` talk to `x4pipe_python_host`, the
+/// original API and the standalone one to `x4_python_host`; a plain `x4pipe host`
+/// serves both (in a private socket folder here, so no real host is disturbed).
+#[cfg(target_os = "linux")]
+#[test]
+fn host_serves_both_host_pipes_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let sockets = dir.path().join("sockets");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_x4pipe"))
+        .args(["host", "--permissions"])
+        .arg(dir.path().join("perm.json"))
+        .env("X4PIPE_SOCKET_DIR", &sockets)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("x4pipe runs");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut serving = Vec::new();
+    while serving.len() < 2 {
+        match rx.recv_timeout(LONG) {
+            Ok(line) if line.contains("serving the host pipe") => serving.push(line),
+            Ok(_) => {}
+            Err(_) => break, // fails below, naming what was served
+        }
+    }
+    for name in ["x4_python_host", "x4pipe_python_host"] {
+        assert!(
+            serving
+                .iter()
+                .any(|l| l.contains(&format!("pipe {name} at"))),
+            "{serving:?}"
+        );
+        let meta = std::fs::symlink_metadata(sockets.join(name)).unwrap();
+        assert!(
+            std::os::unix::fs::FileTypeExt::is_socket(&meta.file_type()),
+            "{name}"
+        );
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 #[test]
 fn host_without_python_under_any_os() {
     // Runs on Linux and, for the Windows build, under Wine: named pipes served to two

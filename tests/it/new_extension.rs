@@ -305,11 +305,52 @@ fn a_non_empty_folder_needs_force() {
     assert!(tmp.path().join("empty/x4pipe.toml").is_file());
 }
 
-/// Review finding 4 (coexistence): many players keep sn_mod_support_apis installed. A
-/// mod made by `new-extension` with no options shares nothing with the original's pipe
-/// half: no MD script name, no MD file path (compared case-insensitively, as the game
-/// does on Windows), no UI screen, no Lua event, and no dependency on an extension that
-/// carries those names.
+/// What SirNukes' sn_mod_support_apis (bvbohnen/x4-projects) puts into the game's
+/// namespaces, read from its sources; a mod made by `new-extension` must share none of it.
+mod original {
+    /// `extensions/sn_mod_support_apis/md/*.xml` (the lower-case names of the latest
+    /// versions, e.g. `md/pipe_server_host.xml` @ ef511c1, `md/simple_menu_options.xml`
+    /// @ 536c4c1); each file's `<mdscript name>` is its file name in the original case
+    /// (checked in `Named_Pipes.xml`, `pipe_server_host.xml`, `simple_menu_options.xml`,
+    /// `Hotkey_API.xml`).
+    pub const MD_SCRIPTS: [&str; 11] = [
+        "Chat_Window_API",
+        "Hotkey_API",
+        "Interact_Menu_API",
+        "Lua_Loader",
+        "Named_Pipes",
+        "Pipe_Server_Host",
+        "Pipe_Server_Lib",
+        "Simple_Menu_API",
+        "Simple_Menu_Options",
+        "Time_API",
+        "Userdata",
+    ];
+    /// UI screens of `event_ui_triggered` / `AddUITriggeredEvent`: `Named_Pipes`
+    /// (md/Named_Pipes.xml `Reset_On_Lua_Reload`; its controls `reloaded`, `disabled`,
+    /// `<pipe>_disconnected`, `pipe*_complete_<id>`), `Lua_Loader` (control `Ready`,
+    /// same file), `Hotkey` (md/Hotkey_API.xml).
+    pub const UI_SCREENS: [&str; 3] = ["Named_Pipes", "Lua_Loader", "Hotkey"];
+    /// Lua events: `pipeProcessCommand` (md/Named_Pipes.xml `Send_Command`,
+    /// ui/named_pipes/Interface.lua `RegisterEvent`), `Lua_Loader.Load` (every API's
+    /// `Load_Lua_Files`), `Hotkey.*` (md/Hotkey_API.xml).
+    pub const LUA_EVENTS: [&str; 4] = [
+        "pipeProcessCommand",
+        "Lua_Loader.Load",
+        "Hotkey.Update_Player_Keys",
+        "Hotkey.Update_Connection_Status",
+    ];
+    /// Pipes its Python servers serve with a single instance: the host
+    /// (pipe_server_host.xml `$Pipe_Name`, Main.py) and the hotkey server
+    /// (Hotkey_API.xml `$Pipe_Name`).
+    pub const PIPES: [&str; 2] = ["x4_python_host", "x4_keys"];
+}
+
+/// Review finding 4 / issue 9 item 9 (coexistence): many players keep
+/// sn_mod_support_apis installed. A mod made by `new-extension` with no options shares
+/// nothing with it: no MD script name, no MD file path (compared case-insensitively, as
+/// the game does on Windows), no UI screen, no Lua event, no single-instance pipe, and
+/// no dependency on an extension that carries the original's names.
 #[test]
 fn the_default_scaffold_works_beside_the_original_api() {
     let tmp = tempfile::tempdir().unwrap();
@@ -320,15 +361,16 @@ fn the_default_scaffold_works_beside_the_original_api() {
     let project = tmp.path().join("side_mod");
     ok(&x4pipe(&project, &["build"]), "build");
     let ext = project.join("out/side_mod");
-    // What the original's pipe half puts into the game's namespaces.
-    let original_files = [
-        "md/named_pipes.xml",
-        "md/pipe_server_host.xml",
-        "md/pipe_server_lib.xml",
-    ];
-    let original_scripts = ["Named_Pipes", "Pipe_Server_Host", "Pipe_Server_Lib"];
-    let original_events = ["pipeProcessCommand", "pipeRead", "pipeWrite", "pipeCheck"];
-    let mut md_files = 0;
+    let folded =
+        |names: &[&str]| -> Vec<String> { names.iter().map(|n| n.to_lowercase()).collect() };
+    let original_files: Vec<String> = original::MD_SCRIPTS
+        .iter()
+        .map(|n| format!("md/{}.xml", n.to_lowercase()))
+        .collect();
+    let original_scripts = folded(&original::MD_SCRIPTS);
+    let quoted = regex::Regex::new(r"'([^']*)'").unwrap();
+    let lua_name = regex::Regex::new(r#"(?m)^local (SCREEN|EV_[A-Z_]+) = "([^"]*)""#).unwrap();
+    let (mut md_files, mut lua_names) = (0, 0);
     for entry in walk(&ext) {
         let rel = entry
             .strip_prefix(&ext)
@@ -336,7 +378,7 @@ fn the_default_scaffold_works_beside_the_original_api() {
             .to_string_lossy()
             .replace('\\', "/");
         assert!(
-            !original_files.contains(&rel.to_lowercase().as_str()),
+            !original_files.contains(&rel.to_lowercase()),
             "{rel} is a file of the original API"
         );
         let text = fs::read_to_string(&entry).unwrap_or_default();
@@ -344,26 +386,59 @@ fn the_default_scaffold_works_beside_the_original_api() {
             md_files += 1;
             let doc = roxmltree::Document::parse(&text).unwrap();
             let name = doc.root_element().attribute("name").unwrap();
-            assert!(!original_scripts.contains(&name), "{rel}: mdscript {name}");
-            for n in doc.descendants() {
-                if n.has_tag_name("event_ui_triggered") {
-                    let screen = n.attribute("screen").unwrap();
-                    assert_ne!(screen, "'Named_Pipes'", "{rel}: the original's UI screen");
+            assert!(
+                !original_scripts.contains(&name.to_lowercase()),
+                "{rel}: mdscript {name}"
+            );
+            for n in doc.descendants().filter(|n| n.is_element()) {
+                if let Some(screen) = n.attribute("screen") {
+                    let screen = screen.trim_matches('\'');
+                    assert!(
+                        !original::UI_SCREENS.contains(&screen),
+                        "{rel}: UI screen {screen}"
+                    );
                 }
                 if n.has_tag_name("raise_lua_event") {
                     let ev = n.attribute("name").unwrap().trim_matches('\'');
-                    assert!(!original_events.contains(&ev), "{rel}: Lua event {ev}");
+                    assert!(!original::LUA_EVENTS.contains(&ev), "{rel}: Lua event {ev}");
                 }
+                // Every string literal in MD: pipe names are passed as `$pipe='...'`
+                // or as a plain parameter (Cancel_Reads).
+                for value in n.attributes().map(|a| a.value()) {
+                    for lit in quoted.captures_iter(value) {
+                        assert!(
+                            !original::PIPES.contains(&&lit[1]),
+                            "{rel}: uses the original's single-instance pipe {}",
+                            &lit[1]
+                        );
+                    }
+                }
+            }
+        }
+        if rel.ends_with(".lua") {
+            for c in lua_name.captures_iter(&text) {
+                lua_names += 1;
+                let value = &c[2];
+                assert!(
+                    !original::UI_SCREENS.contains(&value)
+                        && !original::LUA_EVENTS.contains(&value),
+                    "{rel}: {} = {value} is the original's",
+                    &c[1]
+                );
             }
         }
         if rel == "content.xml" {
             assert!(
-                !text.contains("x4pipe_named_pipes"),
-                "depends on the standalone API, which replaces the original's pipe half: {text}"
+                !text.contains("x4pipe_named_pipes") && !text.contains("ws_2042901274"),
+                "depends on an API with the original's names: {text}"
             );
         }
     }
     assert!(md_files >= 3, "the mod and its embedded API");
+    assert!(
+        lua_names >= 9,
+        "the Lua client's screen and events were checked"
+    );
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -1,7 +1,7 @@
 //! `x4pipe host`: the Python pipe host for X4: Foundations.
 //!
-//! It serves the host pipe (`x4_python_host` by default) to any number of game
-//! clients at once (every copy of `Pipe_Server_Host`, the original's included), speaks
+//! It serves the host pipes (`x4_python_host` and `x4pipe_python_host` by default, see
+//! [`DEFAULT_PIPES`]) to any number of game clients at once (every copy of `Pipe_Server_Host`, the original's included), speaks
 //! the protocol of the original X4_Python_Pipe_Server (`ping`, `package.path`,
 //! `modules:<p1>;<p2>;`, `garbage_collected`, `restart`), checks each registered module
 //! against the player's permissions and the module path rules, and runs every module in
@@ -24,4 +24,4 @@ pub mod x4dir;
 pub use error::{Error, Result};
 pub use event::{Event, Sink};
 pub use python::PythonCmd;
-pub use serve::{run, Config, DEFAULT_PIPE};
+pub use serve::{run, Config, DEFAULT_PIPES};

@@ -15,16 +15,19 @@ use std::sync::Arc;
 use std::time::Duration;
 use x4pipe_native::{Connection, Server, Status};
 
-/// The pipe the game's `Pipe_Server_Host` talks to.
-pub const DEFAULT_PIPE: &str = "x4_python_host";
+/// The pipes the game's `Pipe_Server_Host` copies talk to: the spec's and the original
+/// API's `x4_python_host` (the standalone API and sn_mod_support_apis), and
+/// `x4pipe_python_host`, the one every API embedded in a mod uses, so that those mods
+/// never compete with the original's single-instance host for its pipe.
+pub const DEFAULT_PIPES: [&str; 2] = ["x4_python_host", "x4pipe_python_host"];
 
 /// How often blocking waits look at the stop flag.
 const POLL: Duration = Duration::from_millis(100);
 
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Host pipe name.
-    pub pipe: String,
+    /// Host pipe names (at least one); each is served alike.
+    pub pipes: Vec<String>,
     /// `--x4-dir`: the X4 folder for every client.
     pub x4_dir: Option<PathBuf>,
     pub python: PythonCmd,
@@ -56,7 +59,10 @@ pub fn run(config: Config, stop: Arc<AtomicBool>, sink: Sink) -> Result<()> {
         })?)),
         None => None,
     };
-    let location = check_transport(&config.pipe)?;
+    let mut locations = Vec::new();
+    for pipe in &config.pipes {
+        locations.push(check_transport(pipe)?);
+    }
     let (permissions, created) = Permissions::open(&config.permissions, &config.allow)?;
     if created {
         sink(Event::PermissionsCreated {
@@ -73,14 +79,21 @@ pub fn run(config: Config, stop: Arc<AtomicBool>, sink: Sink) -> Result<()> {
         });
     }
     let package = Package::write()?;
-    let mut server = Server::create(&config.pipe).map_err(|e| Error::Pipe {
-        pipe: config.pipe.clone(),
-        detail: format!("{e} (is another host running?)"),
-    })?;
-    sink(Event::Serving {
-        pipe: config.pipe.clone(),
-        location,
-    });
+    let mut servers = Vec::new();
+    for (pipe, location) in config.pipes.iter().zip(locations) {
+        let server = Server::create(pipe).map_err(|e| Error::Pipe {
+            pipe: pipe.clone(),
+            detail: format!("{e} (is another host running?)"),
+        })?;
+        servers.push(server);
+        sink(Event::Serving {
+            pipe: pipe.clone(),
+            location,
+        });
+    }
+    // Each accept waits its share of the poll interval, so the stop flag is still seen
+    // every POLL.
+    let wait = POLL / servers.len().max(1) as u32;
 
     let ctx = Arc::new(Ctx {
         x4_dir,
@@ -102,21 +115,24 @@ pub fn run(config: Config, stop: Arc<AtomicBool>, sink: Sink) -> Result<()> {
     let mut clients = Vec::new();
     let mut next_id = 1u64;
     let mut failure = None;
-    while !stop.load(Ordering::Relaxed) {
-        match server.accept_timeout(POLL) {
-            Ok(Some(conn)) => {
-                let ctx = ctx.clone();
-                let id = next_id;
-                next_id += 1;
-                clients.push(std::thread::spawn(move || serve_client(id, conn, &ctx)));
-            }
-            Ok(None) => {}
-            Err(e) => {
-                failure = Some(Error::Pipe {
-                    pipe: config.pipe.clone(),
-                    detail: e.to_string(),
-                });
-                stop.store(true, Ordering::Relaxed);
+    'serve: while !stop.load(Ordering::Relaxed) {
+        for server in &mut servers {
+            match server.accept_timeout(wait) {
+                Ok(Some(conn)) => {
+                    let ctx = ctx.clone();
+                    let id = next_id;
+                    next_id += 1;
+                    clients.push(std::thread::spawn(move || serve_client(id, conn, &ctx)));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    failure = Some(Error::Pipe {
+                        pipe: server.name().to_owned(),
+                        detail: e.to_string(),
+                    });
+                    stop.store(true, Ordering::Relaxed);
+                    break 'serve;
+                }
             }
         }
         clients.retain(|c| !c.is_finished());
@@ -126,7 +142,7 @@ pub fn run(config: Config, stop: Arc<AtomicBool>, sink: Sink) -> Result<()> {
     }
     let _ = ticker.join();
     ctx.supervisor.stop_all();
-    drop(server);
+    drop(servers);
     sink(Event::Stopped);
     failure.map_or(Ok(()), Err)
 }
