@@ -4,21 +4,29 @@
 //! The binary (`src/main.rs`, `src/cli/`) is a thin layer over these modules; each
 //! does one thing, and none prints or exits (docs/architecture.md maps them):
 //! - [`config`]: `x4pipe.toml`, its defaults and the checks on every value;
-//! - [`render`]: the minijinja templates of the Named Pipes API extension, and the
-//!   rendered files;
+//! - [`render`]: the minijinja templates: the config as their context, the generated
+//!   files as [`ExtensionFiles`];
+//! - [`project`]: a mod project's own files, added to the generated ones;
+//! - [`extension_files`]: [`ExtensionFiles`], what the build stages hand on (path to
+//!   bytes, ordered);
 //! - [`escape`]: escaping values for XML, MD, Lua, Python and one-line comments;
 //! - [`output`]: writing an extension folder atomically;
 //! - [`native`]: the native pipe libraries embedded by `build.rs`, and which to bundle;
-//! - [`pipeline`]: the `x4pipe build` pipeline tying them together ([`pipeline::check`]
-//!   validates the rendered files before anything is written);
+//! - [`pipeline`]: the `x4pipe build` pipeline tying them together, one way: config ->
+//!   context -> templates -> files -> validation ([`pipeline::check`]) -> output;
 //! - [`scaffold`]: `x4pipe new-extension`, a new mod project;
 //! - [`game`]: the game's schemas read from an installed game's catalogs.
 
 pub mod config;
 pub mod escape;
+pub mod extension_files;
 pub mod game;
 pub mod native;
 pub mod output;
 pub mod pipeline;
+pub mod project;
 pub mod render;
 pub mod scaffold;
+mod tree;
+
+pub use extension_files::ExtensionFiles;

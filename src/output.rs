@@ -9,7 +9,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::render::Rendered;
+use crate::extension_files::ExtensionFiles;
 
 /// Name of the manifest x4pipe writes into every folder it makes. It lists the files of
 /// the build; `x4pipe package` leaves it out of archives.
@@ -43,7 +43,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
 pub fn write_extension(
     out_dir: &Path,
     folder: &str,
-    rendered: &Rendered,
+    rendered: &ExtensionFiles,
     force: bool,
 ) -> Result<PathBuf, OutputError> {
     let target = out_dir.join(folder);
@@ -99,7 +99,7 @@ pub fn write_extension(
     Ok(target)
 }
 
-fn manifest(rendered: &Rendered) -> String {
+fn manifest(rendered: &ExtensionFiles) -> String {
     let mut s = String::from("# Made by x4pipe; `x4pipe build` may replace this folder.\n");
     for rel in rendered.files.keys() {
         s.push_str(rel);

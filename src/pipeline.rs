@@ -1,4 +1,6 @@
-//! `x4pipe build`: config -> templates -> rendered files -> extension folder.
+//! `x4pipe build`, one way: config -> context -> templates -> files (plus the
+//! project's own files and the native libraries) -> validation -> output. The stages
+//! hand on [`ExtensionFiles`] and know nothing of each other.
 
 pub mod check;
 
@@ -7,8 +9,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::config::{Config, CONFIG_FILE};
+use crate::extension_files::ExtensionFiles;
 use crate::native::{self, NativeTarget};
 use crate::output;
+use crate::project;
 use crate::render::{self, Templates};
 
 /// What `x4pipe build` was asked to do.
@@ -62,7 +66,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let config_file = find_config(opts.config.as_deref(), &opts.project_dir);
     let cfg = Config::load(config_file.as_deref())?;
     let templates = Templates::load(opts.templates.as_deref())?;
-    let project_dir = config_file
+    // `project.include` is relative to the config file's folder, which is not
+    // `opts.project_dir` when `--config` names a file elsewhere.
+    let config_dir = config_file
         .as_deref()
         .and_then(Path::parent)
         .map(|p| {
@@ -73,44 +79,57 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
             }
         })
         .unwrap_or(&opts.project_dir);
-    let mut rendered = render::render_project(&cfg, &templates, project_dir)?;
+    let mut files = extension_files(&cfg, &templates, config_dir)?;
     let mut warnings = Vec::new();
     let mut bundled = Vec::new();
     // Only a build that carries the Lua client needs the native library.
-    if rendered.files.contains_key(&cfg.names.lua_file) {
+    if files.files.contains_key(&cfg.names.lua_file) {
         let (libs, w) = native::select(opts.target)?;
         warnings = w;
         for lib in &libs {
-            rendered.files.insert(
+            files.files.insert(
                 format!("{}/{}", cfg.names.native_dir, lib.file),
                 lib.bytes.to_vec(),
             );
         }
         bundled = libs;
     }
-    check_portable(&rendered)?;
-    let validation = check::check_rendered(&rendered, &opts.schemas)?;
+    check_portable(&files)?;
+    let validation = check::check_rendered(&files, &opts.schemas)?;
     let out_dir = opts
         .out
         .clone()
         .unwrap_or_else(|| opts.project_dir.join("out"));
-    let extension_dir = output::write_extension(&out_dir, cfg.folder(), &rendered, opts.force)
+    let extension_dir = output::write_extension(&out_dir, cfg.folder(), &files, opts.force)
         .with_context(|| format!("cannot write the extension into {}", out_dir.display()))?;
     Ok(BuildReport {
         extension_dir,
         config_file,
-        files: rendered.files.keys().cloned().collect(),
+        files: files.files.keys().cloned().collect(),
         validation,
         warnings,
         native: bundled,
     })
 }
 
+/// The files of the extension `cfg` describes, before the native libraries: what
+/// the templates generate, then the project's own files (`project.include`, relative
+/// to `project_dir`).
+pub fn extension_files(
+    cfg: &Config,
+    templates: &Templates,
+    project_dir: &Path,
+) -> Result<ExtensionFiles> {
+    let mut files = render::render_extension(cfg, templates)?;
+    project::add_files(cfg, project_dir, &mut files)?;
+    Ok(files)
+}
+
 /// Every file of the extension must be storable on Windows and in a catalog, and no
 /// two may be one file on a case-insensitive file system (the shared rule of
 /// `x4pipe_catalog::safe_path`). Project files are checked with their config key
 /// earlier; this catches names derived from the config.
-fn check_portable(rendered: &render::Rendered) -> Result<()> {
+fn check_portable(rendered: &ExtensionFiles) -> Result<()> {
     use x4pipe_catalog::safe_path;
     let invalid = |findings: String| check::InvalidOutput { findings };
     for rel in rendered.files.keys() {

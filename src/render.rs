@@ -1,4 +1,5 @@
-//! Rendering the API extension from minijinja templates.
+//! Rendering an extension's generated files from minijinja templates: the config
+//! becomes the template context, the templates become [`ExtensionFiles`].
 //!
 //! Templates are embedded in the binary so an installed `x4pipe` works anywhere;
 //! `--templates DIR` replaces any subset of them, file by file, using the same relative
@@ -12,7 +13,8 @@ use serde::Serialize;
 
 use crate::config::{ApiMode, Config};
 use crate::escape;
-use x4pipe_catalog::safe_path;
+use crate::extension_files::ExtensionFiles;
+use crate::tree::{list_files, rel_name};
 
 /// Every embedded template: (name relative to `templates/`, source).
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -80,7 +82,11 @@ impl Templates {
                     message: "--templates must name a folder".into(),
                 });
             }
-            for file in list_files(dir)? {
+            let files = list_files(dir).map_err(|(path, e)| RenderError::Override {
+                path,
+                message: format!("cannot list: {e}"),
+            })?;
+            for file in files {
                 let rel = rel_name(dir, &file);
                 let Some((name, _)) = EMBEDDED.iter().find(|(n, _)| *n == rel) else {
                     let known: Vec<&str> = EMBEDDED.iter().map(|(n, _)| *n).collect();
@@ -229,47 +235,6 @@ fn template_err(name: &str, origin: &str, e: minijinja::Error) -> RenderError {
     }
 }
 
-fn list_files(dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|e| RenderError::Override {
-            path: d.clone(),
-            message: format!("cannot list: {e}"),
-        })?;
-        for entry in entries {
-            let entry = entry.map_err(|e| RenderError::Override {
-                path: d.clone(),
-                message: format!("cannot list: {e}"),
-            })?;
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-fn rel_name(dir: &Path, file: &Path) -> String {
-    file.strip_prefix(dir)
-        .unwrap_or(file)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Files of a rendered extension: path inside the extension folder (`/`-separated) to
-/// bytes. A BTreeMap, so every consumer sees the same order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Rendered {
-    pub files: BTreeMap<String, Vec<u8>>,
-}
-
 /// The template context; field names are the contract in `docs/contracts.md`.
 #[derive(Serialize)]
 struct Context<'a> {
@@ -346,7 +311,7 @@ fn context(cfg: &Config) -> Value {
 }
 
 /// Render the Named Pipes API extension for `cfg`.
-pub fn render_api(cfg: &Config, templates: &Templates) -> Result<Rendered, RenderError> {
+pub fn render_api(cfg: &Config, templates: &Templates) -> Result<ExtensionFiles, RenderError> {
     let env = templates.env()?;
     let ctx = context(cfg);
     let n = &cfg.names;
@@ -374,7 +339,7 @@ pub fn render_api(cfg: &Config, templates: &Templates) -> Result<Rendered, Rende
             "python/x4pipe_server.py".into(),
         ),
     ];
-    let mut rendered = Rendered::default();
+    let mut rendered = ExtensionFiles::default();
     for (name, out) in outputs {
         let text = templates.render_one(&env, name, &ctx)?;
         rendered.files.insert(out, text.into_bytes());
@@ -382,104 +347,27 @@ pub fn render_api(cfg: &Config, templates: &Templates) -> Result<Rendered, Rende
     Ok(rendered)
 }
 
-/// Render a mod project (a config with `[project]`): its content.xml, the API when
-/// embedded, and the project's own files listed in `project.include`.
-pub fn render_project(
+/// Render the files x4pipe generates for `cfg`: the API extension, or for a mod
+/// project (a config with `[project]`) its content.xml plus the API when embedded.
+/// The project's own files are added by [`crate::project::add_files`].
+pub fn render_extension(
     cfg: &Config,
     templates: &Templates,
-    project_dir: &Path,
-) -> Result<Rendered, ProjectError> {
-    let Some(project) = &cfg.project else {
-        return Ok(render_api(cfg, templates)?);
-    };
-    let mut rendered = match project.api {
-        ApiMode::Embedded => render_api(cfg, templates)?,
-        ApiMode::Standalone => {
+) -> Result<ExtensionFiles, RenderError> {
+    match cfg.project.as_ref().map(|p| p.api) {
+        None | Some(ApiMode::Embedded) => render_api(cfg, templates),
+        Some(ApiMode::Standalone) => {
             let env = templates.env()?;
-            let mut r = Rendered::default();
+            let mut files = ExtensionFiles::default();
             let text = templates.render_one(&env, "api/content.xml", &context(cfg))?;
-            r.files.insert("content.xml".into(), text.into_bytes());
-            r
-        }
-    };
-    // Which include brought each project file, for messages.
-    let mut from_key: BTreeMap<String, String> = BTreeMap::new();
-    for (i, inc) in project.include.iter().enumerate() {
-        let key = format!("project.include[{i}]");
-        let src = project_dir.join(inc);
-        if !src.exists() {
-            return Err(ProjectError::Missing { key, path: src });
-        }
-        let files = if src.is_dir() {
-            list_files(&src)?
-        } else {
-            vec![src.clone()]
-        };
-        for file in files {
-            let rel = rel_name(project_dir, &file);
-            // The same rule as `package` and `cat pack` apply later, so a project that
-            // builds also packs, and installs on Windows (no `md/aux.xml`).
-            safe_path::check(&rel).map_err(|reason| ProjectError::Unportable {
-                key: key.clone(),
-                rel: rel.clone(),
-                reason,
-            })?;
-            let bytes = std::fs::read(&file).map_err(|e| ProjectError::Io {
-                path: file.clone(),
-                source: e,
-            })?;
-            // The game's file system ignores case on Windows: `md/Named_Pipes.xml` and
-            // `md/named_pipes.xml` are the same file there.
-            let folded = safe_path::fold_case(&rel);
-            if rendered
-                .files
-                .keys()
-                .any(|k| !from_key.contains_key(k) && safe_path::fold_case(k) == folded)
-            {
-                return Err(ProjectError::Collision { key, rel });
-            }
-            from_key.insert(rel.clone(), key.clone());
-            rendered.files.insert(rel, bytes);
+            files.files.insert("content.xml".into(), text.into_bytes());
+            Ok(files)
         }
     }
-    if let Some((a, b)) = safe_path::case_clash(from_key.keys().map(String::as_str)) {
-        return Err(ProjectError::Unportable {
-            key: from_key[b].clone(),
-            rel: b.to_string(),
-            reason: format!(
-                "differs from `{a}` only in case: the two would be one file on Windows; rename one"
-            ),
-        });
-    }
-    Ok(rendered)
-}
-
-/// Problems rendering a mod project.
-#[derive(Debug, thiserror::Error)]
-pub enum ProjectError {
-    #[error(transparent)]
-    Render(#[from] RenderError),
-    #[error("config key `{key}`: {} does not exist", path.display())]
-    Missing { key: String, path: PathBuf },
-    #[error("config key `{key}`: the project file `{rel}` has the same path as a file x4pipe generates; rename it")]
-    Collision { key: String, rel: String },
-    /// A project file whose path Windows (or a catalog) cannot hold.
-    #[error("config key `{key}`: the project file `{rel}` cannot be shipped: {reason}")]
-    Unportable {
-        key: String,
-        rel: String,
-        reason: String,
-    },
-    #[error("cannot read {}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 /// Shorthand for tests and library users: embedded templates, no overrides.
-pub fn render_api_default(cfg: &Config) -> Result<Rendered, RenderError> {
+pub fn render_api_default(cfg: &Config) -> Result<ExtensionFiles, RenderError> {
     render_api(cfg, &Templates::load(None)?)
 }
 

@@ -20,7 +20,8 @@ pub const TROUBLE: u8 = 2;
 /// failure it is decides; anything unknown is trouble (2).
 pub fn exit_code(e: &anyhow::Error) -> u8 {
     use x4pipe::config::{ConfigError, LoadError};
-    use x4pipe::render::{ProjectError, RenderError};
+    use x4pipe::project::ProjectError;
+    use x4pipe::render::RenderError;
     use x4pipe_catalog::Error as Cat;
     for cause in e.chain() {
         if cause.is::<ConfigError>() || cause.is::<x4pipe::pipeline::check::InvalidOutput>() {
@@ -40,11 +41,10 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         }
         if let Some(p) = cause.downcast_ref::<ProjectError>() {
             return match p {
-                ProjectError::Render(RenderError::Template { .. }) => INVALID,
                 ProjectError::Missing { .. }
                 | ProjectError::Collision { .. }
                 | ProjectError::Unportable { .. } => INVALID,
-                ProjectError::Render(_) | ProjectError::Io { .. } => TROUBLE,
+                ProjectError::Io { .. } => TROUBLE,
             };
         }
         if let Some(c) = cause.downcast_ref::<Cat>() {

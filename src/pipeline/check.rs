@@ -8,7 +8,7 @@ use x4pipe_validate::{
     render, FileKind, FileReport, Format, SchemaSource, Validator, VerdictCache,
 };
 
-use crate::render::Rendered;
+use crate::extension_files::ExtensionFiles;
 
 /// The rendered extension breaks the game's schemas; carries every finding, rendered
 /// as `x4pipe validate` shows them.
@@ -50,7 +50,7 @@ impl Checked {
 /// Compile (without running) every `.lua` file of `rendered` with LuaJIT, the game's
 /// Lua: a client that does not compile is never written. The findings carry LuaJIT's
 /// message with the file and line (`ui/x4pipe/named_pipes.lua:3: '=' expected ...`).
-pub fn check_lua(rendered: &Rendered) -> Result<(), InvalidOutput> {
+pub fn check_lua(rendered: &ExtensionFiles) -> Result<(), InvalidOutput> {
     let lua = mlua::Lua::new();
     let mut findings = Vec::new();
     for (rel, bytes) in rendered.files.iter().filter(|(p, _)| p.ends_with(".lua")) {
@@ -82,7 +82,7 @@ pub fn check_lua(rendered: &Rendered) -> Result<(), InvalidOutput> {
 ///
 /// Verdicts go through `x4pipe validate`'s cache (keyed by schema and file content), so
 /// a rebuild whose output did not change compiles no schema at all.
-pub fn check_rendered(rendered: &Rendered, dirs: &[PathBuf]) -> Result<Checked> {
+pub fn check_rendered(rendered: &ExtensionFiles, dirs: &[PathBuf]) -> Result<Checked> {
     check_lua(rendered)?;
     let source = SchemaSource::discover_all(dirs);
     if let Some(missing) = source.missing_dirs().first() {

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use x4pipe::config::Config;
-use x4pipe::render::{render_api_default, Rendered};
+use x4pipe::render::render_api_default;
+use x4pipe::ExtensionFiles;
 
 /// What the rendered MD scripts define and expect.
 #[derive(Default, Debug)]
@@ -61,7 +62,7 @@ fn md_refs(expr: &str) -> Vec<(String, String)> {
     out
 }
 
-fn read_md(rendered: &Rendered) -> Md {
+fn read_md(rendered: &ExtensionFiles) -> Md {
     read_md_files(rendered.files.iter().filter(|(p, _)| p.starts_with("md/")))
 }
 
@@ -133,7 +134,7 @@ struct Lua {
     signals: Rc<RefCell<Vec<(String, String, String)>>>,
 }
 
-fn load_lua(rendered: &Rendered, cfg: &Config) -> Lua {
+fn load_lua(rendered: &ExtensionFiles, cfg: &Config) -> Lua {
     let lua = mlua::Lua::new();
     let handlers = Rc::new(RefCell::new(BTreeMap::new()));
     let signals = Rc::new(RefCell::new(Vec::new()));

@@ -10,7 +10,8 @@ use std::process::Output;
 use crate::support::{shared_schemas, x4pipe};
 
 use x4pipe::config::Config;
-use x4pipe::render::{render_project, Templates};
+use x4pipe::pipeline::extension_files;
+use x4pipe::render::Templates;
 
 fn ok(o: &Output, what: &str) {
     assert!(
@@ -158,7 +159,7 @@ fn globals_of_embedded(id: &str) -> Globals {
     );
     let project = tmp.path().join(id);
     let cfg = Config::load(Some(&project.join("x4pipe.toml"))).unwrap();
-    let rendered = render_project(&cfg, &Templates::load(None).unwrap(), &project).unwrap();
+    let rendered = extension_files(&cfg, &Templates::load(None).unwrap(), &project).unwrap();
     let mut g = Globals::default();
     for (path, bytes) in &rendered.files {
         let text = String::from_utf8_lossy(bytes);

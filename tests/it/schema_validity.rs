@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use x4pipe::config::{ApiMode, Config, Project};
-use x4pipe::render::{render_api_default, render_project, Rendered, Templates};
+use x4pipe::pipeline::extension_files;
+use x4pipe::render::{render_api_default, Templates};
+use x4pipe::ExtensionFiles;
 use x4pipe_validate::{FileKind, SchemaSource, Validator};
 
 use crate::support::shared_schemas;
@@ -38,7 +40,7 @@ fn renamed() -> Config {
     c
 }
 
-fn embedded_mod() -> Rendered {
+fn embedded_mod() -> ExtensionFiles {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("md")).unwrap();
     let mut c = Config::default();
@@ -51,10 +53,10 @@ fn embedded_mod() -> Rendered {
     });
     c.derive_embedded_names(&[]);
     c.check().unwrap();
-    render_project(&c, &Templates::load(None).unwrap(), dir.path()).unwrap()
+    extension_files(&c, &Templates::load(None).unwrap(), dir.path()).unwrap()
 }
 
-fn assert_valid(v: &Validator, label: &str, rendered: &Rendered) -> usize {
+fn assert_valid(v: &Validator, label: &str, rendered: &ExtensionFiles) -> usize {
     let mut checked = 0;
     for (path, bytes) in rendered.files.iter().filter(|(p, _)| p.ends_with(".xml")) {
         let kind = FileKind::detect(Path::new(path), bytes);
