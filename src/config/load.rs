@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::model::{ApiMode, Config};
+use super::names::NAMES;
 use super::rules::printable;
 use super::{ConfigError, LoadError};
 
@@ -19,6 +20,7 @@ impl Config {
             message: printable(e.message().trim_end()),
         })?;
         config.normalize_separators();
+        let mut derived = Vec::new();
         if config.api_mode() == ApiMode::Embedded {
             // Only the names the user did not set are derived: an explicit name wins.
             let table: toml::Table = toml::from_str(text).unwrap_or_default();
@@ -28,8 +30,21 @@ impl Config {
                 .map(|t| t.keys().cloned().collect())
                 .unwrap_or_default();
             config.derive_embedded_names(&set);
+            derived = NAMES
+                .iter()
+                .filter(|n| n.embedded.is_some() && !set.iter().any(|k| k == n.key))
+                .map(|n| n.path())
+                .collect();
         }
         config.check().map_err(|mut e| {
+            // A derived name is the id's fault: name the key the user wrote.
+            if let Some(name) = e.key.take_if(|k| derived.contains(k)) {
+                e.message = format!(
+                    "{name} of the embedded API is derived from it and fails: {}; choose a shorter id or set {name}",
+                    e.message
+                );
+                e.key = Some("extension.id".into());
+            }
             e.file = Some(file.to_path_buf());
             e.line = e.key.as_deref().and_then(|k| line_of_key(text, k));
             e
@@ -186,5 +201,18 @@ mod tests {
         let e = load_err("[project]\napi = \"\\u001b[2J\"\n");
         assert!(!e.message.contains('\u{1b}'), "{}", e.message);
         assert_eq!(e.key.as_deref(), Some("project.api"));
+    }
+
+    #[test]
+    fn a_derived_name_that_fails_names_the_id() {
+        let id = format!("A{}", "a".repeat(240));
+        let text = format!("[extension]\nid = \"{id}\"\n[project]\napi = \"embedded\"\n");
+        let e = load_err(&text);
+        assert_eq!(e.key.as_deref(), Some("extension.id"));
+        assert!(
+            e.message.contains("names.md_pipes of the embedded API"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -150,6 +150,11 @@ fn build_failures() {
 fn config_check_failures() {
     let long_pipe = format!("[names]\nhost_pipe = \"{}\"\n", "p".repeat(257));
     let long_script = format!("[names]\nmd_pipes = \"N{}\"\n", "a".repeat(260));
+    // Short enough for an id, too long for the names an embedded API derives from it.
+    let long_embedded_id = format!(
+        "[extension]\nid = \"m{}\"\n\n[project]\napi = \"embedded\"\n",
+        "a".repeat(240)
+    );
     let cases: &[(&str, &str)] = &[
         (
             "build_date_impossible",
@@ -167,6 +172,7 @@ fn config_check_failures() {
         ("build_host_pipe_too_long", &long_pipe),
         ("build_host_pipe_dot_dot", "[names]\nhost_pipe = \"..\"\n"),
         ("build_md_script_too_long", &long_script),
+        ("build_embedded_id_too_long", &long_embedded_id),
         (
             "build_value_with_terminal_escape",
             "[names]\nmd_pipes = \"Bad\\u001b[2J\\u202eName\"\n",

@@ -5,6 +5,7 @@
 mod build_cli;
 mod cat_cli;
 mod cli_errors;
+mod config_props;
 mod escaping;
 mod host;
 mod layout;
