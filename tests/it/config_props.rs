@@ -13,7 +13,8 @@ use std::path::Path;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use x4pipe::config::{Config, NAMES};
-use x4pipe::render::{render_project, Rendered, Templates};
+use x4pipe::extension_files::ExtensionFiles;
+use x4pipe::render::{render_extension, Templates};
 
 /// How the config is used: a plain API build, or a mod project with the API embedded
 /// (the names derived from the id) or depended on (no Lua, no MD of the API).
@@ -163,7 +164,7 @@ fn places(key: &str) -> Vec<Place> {
 }
 
 fn check_rendered(
-    rendered: &Rendered,
+    rendered: &ExtensionFiles,
     cfg: &Config,
     key: &str,
     value: &str,
@@ -263,7 +264,7 @@ proptest! {
                     .is_some_and(|n| n.kind.is_path());
                 let value = if is_path { value.replace('\\', "/") } else { value.clone() };
                 let templates = Templates::load(None).unwrap();
-                let rendered = render_project(&cfg, &templates, Path::new("/nonexistent"))
+                let rendered = render_extension(&cfg, &templates)
                     .map_err(|e| TestCaseError::fail(format!("{key} = {value:?} ({mode:?}) passed the checks but does not render: {e}")))?;
                 check_rendered(&rendered, &cfg, &key, &value)?;
             }
