@@ -44,6 +44,28 @@ pub struct CueDef {
     pub parent: Option<DefId>,
     /// First construct of the cue itself (not of its actions) outside the subset.
     pub unsupported: Option<(String, Pos)>,
+    /// `<cue ref="...">`: the cue behaves as that library (everything else of the cue
+    /// but its name is ignored), with these parameters.
+    pub lib_ref: Option<LibRef>,
+    /// A library's `<params>`, in order.
+    pub params: Vec<LibParam>,
+}
+
+/// Where a `ref` points, and the `<param>`s the referencing cue gives.
+#[derive(Debug)]
+pub struct LibRef {
+    /// `md.Script.Lib`: that script; `Lib`: `None`, the referencing cue's own script.
+    pub script: Option<Rc<str>>,
+    pub library: Rc<str>,
+    pub params: Vec<(Rc<str>, Expr, Pos)>,
+    pub pos: Pos,
+}
+
+/// A library parameter; without a default it is required.
+#[derive(Debug)]
+pub struct LibParam {
+    pub name: Rc<str>,
+    pub default: Option<Expr>,
 }
 
 #[derive(Debug)]
@@ -235,7 +257,14 @@ impl<'a> Loader<'a> {
             cues: Vec::new(),
             parent,
             unsupported: None,
+            lib_ref: None,
+            params: Vec::new(),
         };
+        if let (false, Some(r)) = (library, n.attribute("ref")) {
+            self.defs.push(def);
+            self.lib_ref(n, id, r);
+            return Ok(id);
+        }
         // `version` only matters for <patch>, which runs when an older savegame is
         // loaded; a simulated savegame never is older.
         let allowed: &[&str] = if library {
@@ -262,7 +291,7 @@ impl<'a> Loader<'a> {
         };
         def.unsupported = self.check_attrs(n, allowed).map(|w| (w, pos.clone()));
         if let Some(p) = n.attribute("purpose") {
-            if p != "include_actions" && def.unsupported.is_none() {
+            if !matches!(p, "include_actions" | "cue_ref") && def.unsupported.is_none() {
                 def.unsupported = Some((format!("library purpose=\"{p}\""), pos.clone()));
             }
         }
@@ -335,10 +364,62 @@ impl<'a> Loader<'a> {
                 }
                 // Runs only when an older savegame is loaded (see `version` above).
                 "patch" => {}
+                "params" if library => {
+                    for p in elements(c) {
+                        let ppos = self.pos(p);
+                        match (tag(p), p.attribute("name")) {
+                            ("param", Some(name)) => {
+                                if let Some(w) = self.check_attrs(p, &["name", "default"]) {
+                                    self.mark(id, w, ppos);
+                                }
+                                self.defs[id].params.push(LibParam {
+                                    name: Rc::from(name),
+                                    default: p.attribute("default").map(expr::parse),
+                                });
+                            }
+                            (t, _) => self.mark(id, format!("<{t}> in <params>"), ppos),
+                        }
+                    }
+                }
                 other => self.mark(id, format!("<{other}> in <{}>", tag(n)), cpos),
             }
         }
         Ok(id)
+    }
+
+    /// `<cue name="X" ref="Lib">` with its `<param name value>`s. md.xsd:3633: "Library
+    /// cue name (all other cue data is ignored if this is present)".
+    fn lib_ref(&mut self, n: N, id: DefId, r: &str) {
+        let pos = self.pos(n);
+        let (script, library) = match r.strip_prefix("md.").map(|rest| rest.split_once('.')) {
+            Some(Some((script, lib))) => (Some(Rc::from(script)), lib),
+            Some(None) => (None, ""),
+            None => (None, r),
+        };
+        let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if !plain(library) || script.as_deref().is_some_and(|s| !plain(s)) {
+            self.mark(id, format!("ref=\"{r}\" (not a library name)"), pos.clone());
+        }
+        let mut params = Vec::new();
+        for c in elements(n) {
+            let cpos = self.pos(c);
+            match (tag(c), c.attribute("name"), c.attribute("value")) {
+                ("param", Some(name), Some(value)) => {
+                    if let Some(w) = self.check_attrs(c, &["name", "value"]) {
+                        self.mark(id, w, cpos.clone());
+                    }
+                    params.push((Rc::from(name), expr::parse(value), cpos));
+                }
+                ("param", ..) => self.mark(id, "<param> without name or value".into(), cpos),
+                (t, ..) => self.mark(id, format!("<{t}> in a cue with ref"), cpos),
+            }
+        }
+        self.defs[id].lib_ref = Some(LibRef {
+            script,
+            library: Rc::from(library),
+            params,
+            pos,
+        });
     }
 
     fn mark(&mut self, id: DefId, what: String, pos: Pos) {

@@ -165,6 +165,8 @@ pub struct Engine {
     nodes: Vec<nodes::Node>,
     /// The static node of every root cue, by (script, def).
     roots: HashMap<(u32, DefId), NodeId>,
+    /// Cues with `ref`: the library each runs, by (script, def) of the cue.
+    libraries: HashMap<(u32, DefId), (u32, DefId)>,
     globals: HashMap<Rc<str>, Value>,
     now: Micros,
     timers: BinaryHeap<Reverse<(Micros, u64, NodeId, TimerKind)>>,
@@ -181,7 +183,9 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Scripts in load order (the order of their root cues' first activation).
+    /// Scripts in load order (the order of their root cues' first activation). A cue's
+    /// `ref` is resolved here, among the scripts loaded together; one that names no
+    /// loaded library stops the run when the cue is enabled.
     pub fn new(scripts: Vec<Script>, model: Model) -> Result<Engine, SimError> {
         let mut script_index = HashMap::new();
         for (i, s) in scripts.iter().enumerate() {
@@ -198,11 +202,13 @@ impl Engine {
                 });
             }
         }
+        let libraries = resolve_refs(&scripts, &script_index);
         let mut e = Engine {
             scripts: Rc::new(scripts),
             script_index,
             nodes: Vec::new(),
             roots: HashMap::new(),
+            libraries,
             globals: HashMap::new(),
             now: 0,
             timers: BinaryHeap::new(),
@@ -219,7 +225,7 @@ impl Engine {
         let scripts = e.scripts.clone();
         for (si, s) in scripts.iter().enumerate() {
             for &d in &s.roots {
-                let n = e.new_node(si as u32, d, None, None);
+                let n = e.new_cue(si as u32, d, None);
                 e.roots.insert((si as u32, d), n);
             }
         }
@@ -378,3 +384,29 @@ impl Engine {
 
 #[cfg(test)]
 mod tests;
+
+/// The library every cue with `ref` runs, where it exists: `Lib` in the cue's own
+/// script, `md.Script.Lib` in that one.
+fn resolve_refs(
+    scripts: &[Script],
+    index: &HashMap<Rc<str>, u32>,
+) -> HashMap<(u32, DefId), (u32, DefId)> {
+    let mut out = HashMap::new();
+    for (si, s) in scripts.iter().enumerate() {
+        for (d, def) in s.defs.iter().enumerate() {
+            let Some(r) = &def.lib_ref else { continue };
+            let ls = match &r.script {
+                Some(name) => index.get(name).copied(),
+                None => Some(si as u32),
+            };
+            let lib = ls.and_then(|ls| {
+                let ld = *scripts[ls as usize].by_name.get(&r.library)?;
+                scripts[ls as usize].defs[ld].library.then_some((ls, ld))
+            });
+            if let Some(lib) = lib {
+                out.insert((si as u32, d), lib);
+            }
+        }
+    }
+    out
+}

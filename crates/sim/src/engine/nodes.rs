@@ -31,8 +31,11 @@ impl CueState {
 }
 
 pub(crate) struct Node {
+    /// The definition the node runs (for a cue with `ref`: the library's).
     pub script: u32,
     pub def: DefId,
+    /// A cue with `ref`: its own (script, definition), by which it is named.
+    pub ident: Option<(u32, DefId)>,
     /// The node whose sub-cue this is (for an instance: its static cue's parent).
     pub parent: Option<NodeId>,
     /// For an instance: its static cue.
@@ -70,10 +73,19 @@ impl Engine {
         &mut self.nodes[n.0 as usize]
     }
 
+    /// The node of a cue definition; a cue with `ref` runs its library's definition.
+    pub(super) fn new_cue(&mut self, script: u32, def: DefId, parent: Option<NodeId>) -> NodeId {
+        match self.libraries.get(&(script, def)) {
+            Some(&(ls, ld)) => self.new_node(ls, ld, Some((script, def)), parent, None),
+            None => self.new_node(script, def, None, parent, None),
+        }
+    }
+
     pub(super) fn new_node(
         &mut self,
         script: u32,
         def: DefId,
+        ident: Option<(u32, DefId)>,
         parent: Option<NodeId>,
         static_of: Option<NodeId>,
     ) -> NodeId {
@@ -81,6 +93,7 @@ impl Engine {
         self.nodes.push(Node {
             script,
             def,
+            ident,
             parent,
             static_of,
             state: CueState::Disabled,
@@ -110,7 +123,7 @@ impl Engine {
         let subs = self.scripts[script as usize].defs[def].cues.clone();
         let kids: Vec<NodeId> = subs
             .into_iter()
-            .map(|d| self.new_node(script, d, Some(id), None))
+            .map(|d| self.new_cue(script, d, Some(id)))
             .collect();
         self.node_mut(id).children = kids;
     }
@@ -129,6 +142,9 @@ impl Engine {
         match self.scripts[nd.script as usize].defs[nd.def].namespace {
             Namespace::This => n,
             Namespace::Static => nd.static_of.unwrap_or(n),
+            // MD guide, "Library cues": "By default a library creates its own namespace,
+            // as if namespace="static" were specified."
+            Namespace::Default if nd.ident.is_some() => nd.static_of.unwrap_or(n),
             Namespace::Default => match nd.parent {
                 Some(p) => self.namespace(p),
                 None => nd.static_of.unwrap_or(n),
@@ -213,6 +229,20 @@ impl Engine {
         if let Some((w, pos)) = &def.unsupported {
             return Err(SimError::not_simulated(w.clone(), pos));
         }
+        if let Some(r) = &def.lib_ref {
+            // Resolved refs run the library's definition; this one was not found.
+            let lib = match &r.script {
+                Some(s) => format!("md.{s}.{}", r.library),
+                None => r.library.to_string(),
+            };
+            return Err(SimError::not_simulated(
+                format!("ref=\"{lib}\" (no such library among the loaded scripts)"),
+                &r.pos,
+            ));
+        }
+        if nd.ident.is_some() {
+            self.set_params(n)?;
+        }
         self.node_mut(n).state = CueState::Waiting;
         match &def.event {
             Some(ev) => {
@@ -222,6 +252,57 @@ impl Engine {
             }
             None => Ok(true),
         }
+    }
+
+    /// A cue with `ref` gets the library's parameters as variables when it is enabled:
+    /// the values its `<param>`s give, evaluated where the cue is written (in its
+    /// parent's context: the corpus passes the parent's variables and cue names, e.g.
+    /// `<param name="OfferCue" value="Start"/>`), else the library's defaults.
+    /// md.xsd:3672: "parameter is required if default value not supplied".
+    fn set_params(&mut self, n: NodeId) -> Result<(), SimError> {
+        let scripts = self.scripts.clone();
+        let nd = self.node(n);
+        let (rs, rd) = nd.ident.expect("a cue with ref");
+        let lib = &scripts[nd.script as usize].defs[nd.def];
+        let r = scripts[rs as usize].defs[rd]
+            .lib_ref
+            .as_ref()
+            .expect("a cue with ref");
+        let outer = Ctx {
+            this: nd.parent.unwrap_or(n),
+            ns: nd.parent.map_or(n, |p| self.namespace(p)),
+            script: rs,
+            event: EventData::none(),
+        };
+        let inner = self.ctx(n, EventData::none());
+        for (name, _, pos) in &r.params {
+            if !lib.params.iter().any(|p| &p.name == name) {
+                let msg = format!("library '{}' has no parameter '{name}'", lib.name);
+                self.fault(Fault::Md(msg), pos)?;
+            }
+        }
+        for p in &lib.params {
+            let given = r.params.iter().find(|(name, ..)| *name == p.name);
+            let value = match (given, &p.default) {
+                (Some((_, e, pos)), _) => self.eval(e, &outer).map_err(|f| (f, pos)),
+                (None, Some(e)) => self.eval(e, &inner).map_err(|f| (f, &lib.pos)),
+                (None, None) => Err((
+                    Fault::Md(format!(
+                        "library '{}' needs parameter '{}'",
+                        lib.name, p.name
+                    )),
+                    &r.pos,
+                )),
+            };
+            match value {
+                Ok(v) => {
+                    let key: Rc<str> = Rc::from(format!("${}", p.name));
+                    self.node_mut(inner.ns).vars.insert(key, v);
+                }
+                Err((f, pos)) => self.fault(f, pos)?,
+            }
+        }
+        Ok(())
     }
 
     fn first_check(&mut self, n: NodeId) -> Result<(), SimError> {
@@ -291,12 +372,12 @@ impl Engine {
     }
 
     fn activate(&mut self, n: NodeId, ev: Rc<EventData>) -> Result<(), SimError> {
-        let (script, def, parent) = {
+        let (script, def, ident, parent) = {
             let nd = self.node(n);
-            (nd.script, nd.def, nd.parent)
+            (nd.script, nd.def, nd.ident, nd.parent)
         };
         let target = if self.scripts[script as usize].defs[def].instantiate {
-            let i = self.new_node(script, def, parent, Some(n));
+            let i = self.new_node(script, def, ident, parent, Some(n));
             self.node_mut(n).instances.push(i);
             i
         } else {
@@ -543,13 +624,11 @@ impl Engine {
         let mut cur = Some(from);
         while let Some(a) = cur {
             let nd = self.node(a);
-            if nd.script == script {
-                if let Some(j) = path.iter().position(|&d| d == nd.def) {
-                    if nd.def == target {
-                        return Ok(nd.static_of.unwrap_or(a));
-                    }
-                    return self.descend(a, &path[j + 1..]);
+            if let Some(j) = path.iter().position(|&d| self.is(a, script, d)) {
+                if path[j] == target {
+                    return Ok(nd.static_of.unwrap_or(a));
                 }
+                return self.descend(a, script, &path[j + 1..]);
             }
             cur = nd.parent;
         }
@@ -569,19 +648,26 @@ impl Engine {
                 defs[target].name
             )));
         };
-        self.descend(root, &path[1..])
+        self.descend(root, script, &path[1..])
     }
 
-    fn descend(&self, mut cur: NodeId, path: &[DefId]) -> Result<NodeId, Fault> {
+    /// Whether the node is of this definition: the one it runs, or (a cue with `ref`)
+    /// the one it is named by.
+    fn is(&self, n: NodeId, script: u32, def: DefId) -> bool {
+        let nd = self.node(n);
+        (nd.script, nd.def) == (script, def) || nd.ident == Some((script, def))
+    }
+
+    fn descend(&self, mut cur: NodeId, script: u32, path: &[DefId]) -> Result<NodeId, Fault> {
         for &d in path {
             let nd = self.node(cur);
-            match nd.children.iter().find(|&&c| self.node(c).def == d) {
+            match nd.children.iter().find(|&&c| self.is(c, script, d)) {
                 Some(&c) => cur = c,
                 None => {
-                    let defs = &self.scripts[nd.script as usize].defs;
+                    let name = &self.scripts[script as usize].defs[d].name;
+                    let below = &self.scripts[nd.script as usize].defs[nd.def].name;
                     return Err(Fault::NotSimulated(format!(
-                        "reference to cue '{}' below the instantiated cue '{}' from outside its instances",
-                        defs[d].name, defs[nd.def].name
+                        "reference to cue '{name}' below the instantiated cue '{below}' from outside its instances"
                     )));
                 }
             }

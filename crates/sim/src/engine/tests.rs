@@ -270,3 +270,91 @@ fn reset_puts_a_cue_back_to_waiting() {
     e.start_new_game().unwrap();
     assert_eq!(texts(&mut e), ["once", "once"]);
 }
+
+const LIB_REF: &str = r#"
+    <cue name="Start"><actions><set_value name="$who" exact="'b'"/></actions>
+      <cues>
+        <cue name="A" ref="Lib"><param name="Label" value="'a'"/></cue>
+        <cue name="B" ref="Lib"><param name="Label" value="$who"/><param name="Step" value="2"/></cue>
+        <cue name="Go"><actions><signal_cue cue="A"/><signal_cue cue="B"/></actions></cue>
+      </cues>
+    </cue>
+    <library name="Lib" purpose="cue_ref">
+      <params><param name="Label"/><param name="Step" default="1"/></params>
+      <conditions><event_cue_signalled/></conditions>
+      <actions><debug_text text="$Label + ' ' + $Step"/><signal_cue cue="Inner"/></actions>
+      <cues>
+        <cue name="Inner"><conditions><event_cue_signalled/></conditions>
+          <actions><debug_text text="'inner of ' + $Label"/></actions></cue>
+      </cues>
+    </library>
+"#;
+
+#[test]
+fn a_cue_with_ref_runs_the_library_with_its_params() {
+    let mut e = engine(&wrap(LIB_REF));
+    e.start_new_game().unwrap();
+    // Params from the cue (evaluated where it is written) or the library's defaults;
+    // the library's sub-cue names mean the sub-cues of each referencing cue.
+    assert_eq!(texts(&mut e), ["a 1", "b 2", "inner of a", "inner of b"]);
+    let a = e.cue("T", "Start").unwrap();
+    assert_eq!(e.var(a, "$who").unwrap().to_string(), "b");
+    assert!(
+        e.var(a, "$Label").is_none(),
+        "params live in the referencing cue"
+    );
+}
+
+#[test]
+fn library_params_missing_or_unknown_are_md_errors() {
+    let mut e = engine(&wrap(
+        r#"
+        <cue name="A" ref="Lib"><param name="Nope" value="1"/></cue>
+        <library name="Lib">
+          <params><param name="Need"/></params>
+          <actions><debug_text text="'ran'"/></actions>
+        </library>
+    "#,
+    ));
+    e.start_new_game().unwrap();
+    assert_eq!(
+        texts(&mut e),
+        [
+            "error:library 'Lib' has no parameter 'Nope'@2",
+            "error:library 'Lib' needs parameter 'Need'@2",
+            "ran"
+        ]
+    );
+}
+
+#[test]
+fn a_ref_to_another_script_runs_its_library_and_an_unknown_one_stops() {
+    let lib = script::load(
+        "lib.xml",
+        r#"<mdscript name="L"><cues>
+             <library name="Hello"><params><param name="To"/></params>
+               <actions><debug_text text="'hello ' + $To"/></actions></library>
+           </cues></mdscript>"#,
+    )
+    .unwrap();
+    let user = script::load(
+        "user.xml",
+        &wrap(r#"<cue name="Hi" ref="md.L.Hello"><param name="To" value="'you'"/></cue>"#),
+    )
+    .unwrap();
+    let mut e = Engine::new(vec![lib, user], Model::default()).unwrap();
+    e.start_new_game().unwrap();
+    assert_eq!(texts(&mut e), ["hello you"]);
+
+    let alone = script::load(
+        "user.xml",
+        &wrap(r#"<cue name="Hi" ref="md.L.Hello"><param name="To" value="'you'"/></cue>"#),
+    )
+    .unwrap();
+    let mut e = Engine::new(vec![alone], Model::default()).unwrap();
+    let err = e.start_new_game().unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "not simulated: ref=\"md.L.Hello\" (no such library among the loaded scripts) at user.xml:1"
+    );
+}
