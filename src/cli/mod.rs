@@ -69,7 +69,7 @@ exchange with game timestamps. Constructs outside the simulated subset stop the 
 \"not simulated: <what> at <file>:<line>\" (see crates/sim/GAME-MODEL.md).\n\n\
 Examples:\n  x4pipe sim out/x4pipe_named_pipes my_mod/out/my_mod --for 2min\n  \
 x4pipe sim --until-debug-text 'Python answered' --for 1min\n  \
-x4pipe sim --event game-loaded@30s --reload-ui 10s --pause 5s..8s\n\n\
+x4pipe sim --event game-loaded@30s --reload-ui@10s --pause 5s..8s\n\n\
 Exit codes: 0 the run ended cleanly (and --until-debug-text matched), 1 an MD or Lua error, a construct \
 outside the subset, or no match, 2 usage or I/O errors."
     )]
@@ -81,7 +81,7 @@ type Result = anyhow::Result<ExitCode>;
 
 /// Parse the command line, run the command, print its error if any.
 pub fn main() -> ExitCode {
-    let result = match Cli::parse().command {
+    let result = match Cli::parse_from(sim::spell_at_options(std::env::args_os())).command {
         Command::Build(args) => build::exec(args),
         Command::Validate(args) => validate::exec(args),
         Command::Cat(args) => cat::exec(args),

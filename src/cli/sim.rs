@@ -1,6 +1,7 @@
 //! `x4pipe sim`: runs built extensions' MD with the real Lua client, native library and
 //! whatever servers the user runs, without the game (crate `x4pipe-sim`).
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -25,7 +26,8 @@ pub struct Args {
     /// reload-ui@10s (/reloadui); repeatable
     #[arg(long, value_name = "WHAT@TIME", value_parser = event)]
     event: Vec<(Micros, Happening)>,
-    /// /reloadui at this time (same as --event reload-ui@TIME); repeatable
+    /// /reloadui at this time: --reload-ui@10s or --reload-ui 10s (same as --event
+    /// reload-ui@TIME); repeatable
     #[arg(long, value_name = "TIME", value_parser = duration)]
     reload_ui: Vec<Micros>,
     /// The game is paused from A to B (session clock); repeatable
@@ -55,6 +57,29 @@ enum Order {
 enum Early {
     Drop,
     Deliver,
+}
+
+/// Options written `--name@VALUE`, as the issue and the README spell `--reload-ui@10s`:
+/// clap knows `--name=VALUE` and `--name VALUE` only, so such an argument is rewritten
+/// to `--name=VALUE` before parsing (arguments after `--` stay as they are).
+const AT_OPTIONS: [&str; 1] = ["--reload-ui"];
+
+pub fn spell_at_options(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut out = Vec::new();
+    let mut rest = false;
+    for arg in args {
+        let text = arg.to_str().unwrap_or_default();
+        rest |= text == "--";
+        let at_option = AT_OPTIONS.iter().find_map(|name| {
+            let value = text.strip_prefix(name)?.strip_prefix('@')?;
+            Some(format!("{name}={value}"))
+        });
+        match at_option {
+            Some(spelt) if !rest => out.push(OsString::from(spelt)),
+            _ => out.push(arg),
+        }
+    }
+    out
 }
 
 fn duration(s: &str) -> Result<Micros, String> {
@@ -170,4 +195,43 @@ pub fn exec(args: Args) -> super::Result {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spelt(args: &[&str]) -> Vec<String> {
+        spell_at_options(args.iter().map(OsString::from))
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn reload_ui_at_time_becomes_an_option_value() {
+        assert_eq!(
+            spelt(&["x4pipe", "sim", "--reload-ui@10s", "--reload-ui", "20s"]),
+            ["x4pipe", "sim", "--reload-ui=10s", "--reload-ui", "20s"]
+        );
+        // Other arguments, and anything after `--`, stay as they are.
+        assert_eq!(
+            spelt(&[
+                "x4pipe",
+                "sim",
+                "--event",
+                "reload-ui@5s",
+                "--",
+                "--reload-ui@1s"
+            ]),
+            [
+                "x4pipe",
+                "sim",
+                "--event",
+                "reload-ui@5s",
+                "--",
+                "--reload-ui@1s"
+            ]
+        );
+    }
 }

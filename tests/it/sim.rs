@@ -603,6 +603,50 @@ fn cli_runs_the_scaffolded_mod_against_its_echo_server() {
     );
 }
 
+/// The issue's spelling of happenings: `--event game-loaded@T`, `--reload-ui@T` (and
+/// `--reload-ui T`), `--pause A..B`, each at its time.
+#[test]
+fn cli_takes_happenings_as_the_issue_spells_them() {
+    let mut w = World::new("cli_at");
+    w.add_md(
+        "Sim_Happenings",
+        r#"<cue name="Start"><delay exact="4s"/><actions>
+             <debug_text text="'done'"/>
+           </actions></cue>"#,
+    );
+    let dir = w.exts[1].to_string_lossy().into_owned();
+    let o = crate::support::x4pipe(
+        w.dir.path(),
+        &[
+            "sim",
+            &dir,
+            "--for",
+            "5s",
+            "--reload-ui@1s",
+            "--reload-ui",
+            "1.5s",
+            "--event",
+            "game-loaded@2s",
+            "--pause",
+            "3s..3.5s",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{out}\n{err}");
+    for line in [
+        "[    1.000s] UI reloaded (Lua state recreated)",
+        "[    1.500s] UI reloaded (Lua state recreated)",
+        "[    2.000s] savegame loaded (Lua state recreated)",
+        "[    3.000s] game paused",
+        "[    3.000s] game resumed",
+        // The delay waited while the game was paused.
+        "[    4.000s] debug_text: done",
+    ] {
+        assert!(out.lines().any(|l| l == line), "no {line:?} in\n{out}");
+    }
+}
+
 /// A construct outside the subset stops the run with the promised error and exit 1.
 #[test]
 fn cli_stops_at_a_construct_outside_the_subset() {
