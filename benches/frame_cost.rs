@@ -7,6 +7,11 @@
 //!
 //! Frames are stepped with a short sleep in between (the game's frame is 16.7 ms at
 //! 60 fps; a shorter one only makes more calls, each seeing less new data).
+//!
+//! Each call has its wall time and, on Linux, the time the thread ran on a CPU during
+//! it (`x4pipe_sim::host::CallTime`): a call whose wall time is far above its CPU time
+//! waited (the scheduler ran another process on a busy machine, or the call waited for
+//! the peer within its step), one whose CPU time is high did that much work.
 //! The one cost that cannot be bounded, turning a received multi-MiB message into a Lua
 //! string (and the game copying the answer), is the call that completes such a read; it
 //! is reported on its own line.
@@ -17,9 +22,10 @@
 mod support;
 
 use std::time::{Duration, Instant};
-use support::game::Game;
+use support::game::{Game, Options};
 use support::render::names;
 use x4pipe_native::{Client, Server, Status};
+use x4pipe_sim::host::CallTime;
 
 const FRAME_GAP: Duration = Duration::from_millis(2);
 
@@ -28,16 +34,28 @@ struct Figures {
     p50: Duration,
     p99: Duration,
     max: Duration,
+    /// 99th percentile and maximum of the CPU time, where the OS tells it.
+    cpu: Option<(Duration, Duration)>,
 }
 
-fn figures(mut times: Vec<Duration>) -> Figures {
+fn quantiles(mut times: Vec<Duration>) -> (Duration, Duration, Duration) {
     times.sort();
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.99), *times.last().unwrap())
+}
+
+fn figures(calls: Vec<CallTime>) -> Figures {
+    let (p50, p99, max) = quantiles(calls.iter().map(|c| c.wall).collect());
+    let cpu: Option<Vec<Duration>> = calls.iter().map(|c| c.on_cpu).collect();
     Figures {
-        calls: times.len(),
-        p50: at(0.5),
-        p99: at(0.99),
-        max: *times.last().unwrap(),
+        calls: calls.len(),
+        p50,
+        p99,
+        max,
+        cpu: cpu.map(|c| {
+            let (_, p99, max) = quantiles(c);
+            (p99, max)
+        }),
     }
 }
 
@@ -46,13 +64,24 @@ fn ms(d: Duration) -> String {
 }
 
 fn row(case: &str, f: &Figures) {
+    let (cpu99, cpumax) = f
+        .cpu
+        .map_or(("n/a".into(), "n/a".into()), |(a, b)| (ms(a), ms(b)));
     println!(
-        "| {case} | {} | {} | {} | {} |",
+        "| {case} | {} | {} | {} | {} | {cpu99} | {cpumax} |",
         f.calls,
         ms(f.p50),
         ms(f.p99),
         ms(f.max)
     );
+}
+
+/// The fake game with every call's CPU time measured.
+fn game() -> Game {
+    Game::with(Options {
+        cpu_times: true,
+        ..Options::default()
+    })
 }
 
 fn frames(host: &Game, n: usize) {
@@ -68,9 +97,9 @@ fn frames(host: &Game, n: usize) {
 fn stopped_reader() -> Figures {
     let p = support::pipe_name("cost-stopped");
     let mut server = Server::create(&p).unwrap();
-    let host = Game::new();
+    let host = game();
     let msg = vec![b'x'; 64 << 10];
-    host.take_call_times();
+    host.take_calls();
     for i in 0..100 {
         let mut param = format!("{p};w{i};").into_bytes();
         param.extend_from_slice(&msg);
@@ -83,7 +112,7 @@ fn stopped_reader() -> Figures {
         host.has_signal("pipeWrite_complete_w99"),
         "the stall ended the pipe"
     );
-    figures(host.take_call_times())
+    figures(host.take_calls())
 }
 
 /// A pipe whose server takes no client (Linux: full backlog; Windows: every instance
@@ -99,29 +128,29 @@ fn busy_pipe() -> Figures {
             Err(e) => panic!("{e}"),
         }
     }
-    let host = Game::new();
-    host.take_call_times();
+    let host = game();
+    host.take_calls();
     for i in 0..700 {
         host.raise(names::WRITE, format!("{p};p{i};ping"));
         host.step();
         std::thread::sleep(FRAME_GAP);
     }
     assert!(host.has_signal("pipeWrite_complete_p1"));
-    figures(host.take_call_times())
+    figures(host.take_calls())
 }
 
 /// Nobody serves the pipe; pinged every frame.
 fn absent_server() -> Figures {
     let p = support::pipe_name("cost-absent");
-    let host = Game::new();
-    host.take_call_times();
+    let host = game();
+    host.take_calls();
     for i in 0..700 {
         host.raise(names::WRITE, format!("{p};p{i};ping"));
         host.step();
         std::thread::sleep(FRAME_GAP);
     }
     assert!(host.has_signal("pipeWrite_complete_p699"));
-    figures(host.take_call_times())
+    figures(host.take_calls())
 }
 
 /// A 16 MiB message written and echoed back, five times. Returns the figures of every
@@ -137,11 +166,11 @@ fn big_message() -> (Figures, Figures) {
             }
         }
     });
-    let host = Game::new();
+    let host = game();
     let msg: Vec<u8> = (0..16usize << 20).map(|i| (i % 251) as u8).collect();
     let mut steady = Vec::new();
     let mut completing = Vec::new();
-    host.take_call_times();
+    host.take_calls();
     for i in 0..5 {
         let mut param = format!("{p};w{i};").into_bytes();
         param.extend_from_slice(&msg);
@@ -151,10 +180,10 @@ fn big_message() -> (Figures, Figures) {
         let start = Instant::now();
         loop {
             host.step();
-            let mut times = host.take_call_times();
+            let mut times = host.take_calls();
             if host.has_signal(&read) {
                 // The completing call is the longest of this frame.
-                times.sort();
+                times.sort_by_key(|c| c.wall);
                 completing.push(times.pop().unwrap());
                 steady.extend(times);
                 break;
@@ -173,8 +202,8 @@ fn big_message() -> (Figures, Figures) {
 }
 
 fn main() {
-    println!("| case | calls | p50 ms | p99 ms | max ms |");
-    println!("|---|---:|---:|---:|---:|");
+    println!("| case | calls | p50 ms | p99 ms | max ms | CPU p99 ms | CPU max ms |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     row(
         "server stopped reading, 100 writes of 64 KiB queued",
         &stopped_reader(),

@@ -4,12 +4,21 @@
 //! `cargo bench --bench lua_roundtrip` (optionally `-- <seconds per case>`, default 1).
 //! Not a test: it prints a Markdown table for docs/benchmarks.md.
 //!
-//! One round trip = a write of the message, then a read of the server's echo.
-//! Lua: MD's two events (`pipeWrite`, `pipeRead`) raised, frames stepped back to back
-//! until `pipeRead_complete_<id>` comes; the game would add its frame time on top (a
-//! read that finds the pipe empty waits for the next frame), so this is the ceiling of
-//! the Lua side, not what a mod sees at 60 fps. MB/s counts the bytes of both
-//! directions (2 x size per round trip).
+//! One round trip = a write of the message, then a read of the server's echo, which
+//! ends as an owned copy of the message on either side.
+//! - Lua: MD's two events (`pipeWrite`, `pipeRead`) raised, frames stepped back to back
+//!   until `pipeRead_complete_<id>` comes. Each call into the client works on a large
+//!   message for one native step (`STEP_TIME`, 250 µs), so a 16 MiB message takes tens
+//!   of frames; stepping them back to back measures the work of the Lua path (client,
+//!   ffi, native steps, the copy into a Lua string, the fake game's copies of the event
+//!   parameter and the answer), not frame pacing. In the game a frame passes between
+//!   calls: see docs/benchmarks.md for what that means at 60 fps.
+//! - Rust: `x4pipe_native::Client` (the code the C ABI wraps), `write` (blocking until
+//!   the message is out) and `read` polled in a tight loop (an owned `Vec`, like the Lua
+//!   string).
+//! - Both against the same echo server code, in turns: Lua, Rust, Lua, Rust, Lua, Rust;
+//!   the best run of each counts (a busy shared machine slows single runs).
+//! MB/s counts the bytes of both directions (2 x size per round trip).
 
 // The bench uses a part of the tests' support (the fake game, the Lua rendering).
 #[allow(dead_code)]
@@ -47,6 +56,8 @@ fn echo_server(name: &str) -> std::thread::JoinHandle<()> {
 struct Figures {
     trips: u64,
     secs: f64,
+    /// Frames (calls of the fake game) stepped, Lua only.
+    frames: u64,
 }
 
 impl Figures {
@@ -63,12 +74,13 @@ fn bench_lua(host: &Game, pipe: &str, msg: &[u8], budget: Duration) -> Figures {
     param.extend_from_slice(msg);
     let read_param = format!("{pipe};r");
     let start = Instant::now();
-    let mut trips = 0;
+    let (mut trips, mut frames) = (0, 0);
     while trips < 3 || start.elapsed() < budget {
         host.raise(names::WRITE, &param);
         host.raise(names::READ, &read_param);
         while !host.has_signal("pipeRead_complete_r") {
             host.step();
+            frames += 1;
         }
         let signals = host.take_signals();
         let r = signals.iter().find(|s| s.control == "pipeRead_complete_r");
@@ -78,6 +90,7 @@ fn bench_lua(host: &Game, pipe: &str, msg: &[u8], budget: Duration) -> Figures {
     Figures {
         trips,
         secs: start.elapsed().as_secs_f64(),
+        frames,
     }
 }
 
@@ -100,7 +113,11 @@ fn bench_rust(pipe: &str, msg: &[u8], budget: Duration) -> Figures {
     }
     let secs = start.elapsed().as_secs_f64();
     client.write(b"stop").ok();
-    Figures { trips, secs }
+    Figures {
+        trips,
+        secs,
+        frames: 0,
+    }
 }
 
 fn label(size: usize) -> String {
@@ -120,40 +137,56 @@ fn main() {
     let sizes = [16usize, 256, 4 << 10, 64 << 10, 1 << 20, 16 << 20];
 
     println!(
-        "| size | Lua round trips/s | Lua MB/s | Rust round trips/s | Rust MB/s | Lua / Rust |"
+        "| size | Lua round trips/s | Lua MB/s | frames / trip | Rust round trips/s | Rust MB/s | Lua / Rust |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
     for size in sizes {
         let msg: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
-
-        let pipe = support::pipe_name(&format!("bench-lua-{size}"));
-        let server = echo_server(&pipe);
-        let host = Game::with(Options {
-            settings: Settings {
-                write_timeout_ms: 30_000,
-                ..Settings::default()
-            },
-            ..Options::default()
-        });
-        let lua = bench_lua(&host, &pipe, &msg, budget);
-        host.raise(names::WRITE, format!("{pipe};stop;stop"));
-        host.step();
-        drop(host);
-        server.join().unwrap();
-
-        let pipe = support::pipe_name(&format!("bench-rust-{size}"));
-        let server = echo_server(&pipe);
-        let rust = bench_rust(&pipe, &msg, budget);
-        server.join().unwrap();
-
+        let best = |a: Option<Figures>, b: Figures| match a {
+            Some(a) if a.per_sec() >= b.per_sec() => Some(a),
+            _ => Some(b),
+        };
+        let (mut lua, mut rust) = (None, None);
+        for run in 0..3 {
+            lua = best(lua, run_lua(size, run, &msg, budget));
+            rust = best(rust, run_rust(size, run, &msg, budget));
+        }
+        let (lua, rust) = (lua.unwrap(), rust.unwrap());
         println!(
-            "| {} | {:.0} | {:.1} | {:.0} | {:.1} | {:.2} |",
+            "| {} | {:.0} | {:.1} | {:.1} | {:.0} | {:.1} | {:.2} |",
             label(size),
             lua.per_sec(),
             lua.mb_per_sec(size),
+            lua.frames as f64 / lua.trips as f64,
             rust.per_sec(),
             rust.mb_per_sec(size),
             lua.per_sec() / rust.per_sec(),
         );
     }
+}
+
+fn run_lua(size: usize, run: usize, msg: &[u8], budget: Duration) -> Figures {
+    let pipe = support::pipe_name(&format!("bench-lua-{size}-{run}"));
+    let server = echo_server(&pipe);
+    let host = Game::with(Options {
+        settings: Settings {
+            write_timeout_ms: 30_000,
+            ..Settings::default()
+        },
+        ..Options::default()
+    });
+    let lua = bench_lua(&host, &pipe, msg, budget);
+    host.raise(names::WRITE, format!("{pipe};stop;stop"));
+    host.step();
+    drop(host);
+    server.join().unwrap();
+    lua
+}
+
+fn run_rust(size: usize, run: usize, msg: &[u8], budget: Duration) -> Figures {
+    let pipe = support::pipe_name(&format!("bench-rust-{size}-{run}"));
+    let server = echo_server(&pipe);
+    let rust = bench_rust(&pipe, msg, budget);
+    server.join().unwrap();
+    rust
 }

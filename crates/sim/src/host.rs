@@ -19,7 +19,9 @@
 //! - Each file is loaded with the chunk name `@<path>`, as the game names loaded files
 //!   (or another name, [`LuaFile::chunk`]).
 //! - With [`HostOptions::time_calls`], every call into the Lua (each event handler, each
-//!   onUpdate script) is timed: what the Lua costs the game thread.
+//!   onUpdate script) is timed: what the Lua costs the game thread. On Linux also the
+//!   time the thread spent on a CPU during the call ([`CallTime::on_cpu`]), which tells
+//!   work from waits (the scheduler running something else, a wait in the call).
 //! - One Lua state for every extension's files, wiped on UI reload and savegame load.
 //!
 //! A Lua error is never fatal here: the game logs it and goes on, so it becomes a
@@ -111,6 +113,9 @@ pub struct HostOptions {
     pub pause_symbol: bool,
     /// Time every call into the Lua ([`LuaHost::take_call_times`]).
     pub time_calls: bool,
+    /// With `time_calls`, also the thread's CPU time of each call ([`CallTime::on_cpu`];
+    /// two reads of a /proc file per call, some microseconds).
+    pub cpu_times: bool,
 }
 
 impl Default for HostOptions {
@@ -119,6 +124,7 @@ impl Default for HostOptions {
             safe_mode: Some(false),
             pause_symbol: true,
             time_calls: false,
+            cpu_times: false,
         }
     }
 }
@@ -138,6 +144,25 @@ impl From<PathBuf> for LuaFile {
     }
 }
 
+/// How long one call into the Lua took.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CallTime {
+    /// Wall-clock time.
+    pub wall: Duration,
+    /// Time the calling thread ran on a CPU meanwhile (Linux, from
+    /// `/proc/thread-self/schedstat`, nanoseconds; it also holds a part of the two reads
+    /// of that file, some microseconds); `None` unless [`HostOptions::cpu_times`] or
+    /// where it cannot be read.
+    pub on_cpu: Option<Duration>,
+}
+
+/// CPU time of the calling thread so far (Linux: the scheduler's own account, in ns).
+fn thread_cpu_time() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
 #[derive(Default)]
 struct State {
     handlers: Vec<(String, Function)>,
@@ -152,7 +177,7 @@ struct State {
     real_time: f64,
     /// With [`HostOptions::time_calls`]: how long each call into the Lua took, in call
     /// order.
-    call_times: Vec<Duration>,
+    call_times: Vec<CallTime>,
 }
 
 pub struct LuaHost {
@@ -356,9 +381,16 @@ impl LuaHost {
         if !self.opts.time_calls {
             return f();
         }
+        let cpu_clock = || self.opts.cpu_times.then(thread_cpu_time).flatten();
+        let cpu = cpu_clock();
         let t = Instant::now();
         let r = f();
-        self.state.borrow_mut().call_times.push(t.elapsed());
+        let wall = t.elapsed();
+        let on_cpu = cpu.zip(cpu_clock()).map(|(a, b)| b.saturating_sub(a));
+        self.state
+            .borrow_mut()
+            .call_times
+            .push(CallTime { wall, on_cpu });
         r
     }
 
@@ -414,6 +446,11 @@ impl LuaHost {
     /// Removes and returns how long each call into the Lua took, in call order (empty
     /// unless [`HostOptions::time_calls`]).
     pub fn take_call_times(&self) -> Vec<Duration> {
+        self.take_calls().into_iter().map(|c| c.wall).collect()
+    }
+
+    /// Like [`LuaHost::take_call_times`], with the CPU time of each call where known.
+    pub fn take_calls(&self) -> Vec<CallTime> {
         std::mem::take(&mut self.state.borrow_mut().call_times)
     }
 
@@ -514,6 +551,7 @@ mod tests {
                 safe_mode: None,
                 pause_symbol: false,
                 time_calls: false,
+                cpu_times: false,
             },
         );
         h.raise("boom", LuaArg::Nil);
@@ -531,6 +569,32 @@ mod tests {
         );
         let g = h.lua().unwrap().globals();
         assert!(g.get::<LV>("GetUISafeModeOption").unwrap().is_nil());
+    }
+
+    /// Linux: a call that works (spins on the CPU clock) shows it in `on_cpu`.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn timed_calls_know_their_cpu_time() {
+        let (h, _d) = host_with(
+            r#"
+            RegisterEvent("spin", function()
+                local t = os.clock()
+                while os.clock() - t < 0.005 do end
+            end)
+            "#,
+            HostOptions {
+                time_calls: true,
+                cpu_times: true,
+                ..HostOptions::default()
+            },
+        );
+        h.raise("spin", LuaArg::Nil);
+        h.frame(0.0, 0.0);
+        let calls = h.take_calls();
+        assert_eq!(calls.len(), 1);
+        let cpu = calls[0].on_cpu.expect("Linux tells the thread's CPU time");
+        assert!(cpu >= Duration::from_millis(4), "{calls:?}");
+        assert!(cpu <= calls[0].wall + Duration::from_millis(1), "{calls:?}");
     }
 
     #[test]

@@ -58,6 +58,8 @@ pub struct Options {
     pub pause_from_c: bool,
     /// Chunk name to load the client under; `None`: `@<its path in the extension>`.
     pub chunk_name: Option<String>,
+    /// Also measure each call's CPU time ([`Game::take_calls`]; costs some µs a call).
+    pub cpu_times: bool,
 }
 
 impl Default for Options {
@@ -70,6 +72,7 @@ impl Default for Options {
             pause_symbol: true,
             pause_from_c: false,
             chunk_name: None,
+            cpu_times: false,
         }
     }
 }
@@ -126,6 +129,7 @@ impl Game {
             safe_mode: opts.safe_mode,
             pause_symbol: opts.pause_symbol && !opts.pause_from_c,
             time_calls: true,
+            cpu_times: opts.cpu_times,
         };
         let mut host = LuaHost::new(files, host_opts);
         host.load().expect("set up the Lua state");
@@ -231,6 +235,12 @@ impl Game {
     #[allow(dead_code)] // used by benches/frame_cost.rs, which includes this file
     pub fn take_call_times(&self) -> Vec<Duration> {
         self.host.take_call_times()
+    }
+
+    /// Like [`Game::take_call_times`], with each call's CPU time where the OS tells it.
+    #[allow(dead_code)] // used by benches/frame_cost.rs, which includes this file
+    pub fn take_calls(&self) -> Vec<x4pipe_sim::host::CallTime> {
+        self.host.take_calls()
     }
 
     /// All signals so far.
