@@ -562,6 +562,14 @@ fn fast_host_restart_hears_the_modules_again() {
     no_errors(&sim, &events);
 }
 
+/// Runs `x4pipe sim ARGS` in the world's folder: exit code, stdout, stderr.
+fn sim_cli(w: &World, args: &[&str]) -> (Option<i32>, String, String) {
+    let args: Vec<&str> = std::iter::once("sim").chain(args.iter().copied()).collect();
+    let o = crate::support::x4pipe(w.dir.path(), &args);
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (o.status.code(), text(&o.stdout), text(&o.stderr))
+}
+
 /// `x4pipe sim` on the scaffolded mod and its Python echo server prints the round trip.
 #[test]
 fn cli_runs_the_scaffolded_mod_against_its_echo_server() {
@@ -570,10 +578,9 @@ fn cli_runs_the_scaffolded_mod_against_its_echo_server() {
     let _host = w.real_host(&[&id]);
     let api = w.exts[0].to_string_lossy().into_owned();
     let m = w.exts[1].to_string_lossy().into_owned();
-    let o = crate::support::x4pipe(
-        w.dir.path(),
+    let (code, out, err) = sim_cli(
+        &w,
         &[
-            "sim",
             &api,
             &m,
             "--for",
@@ -585,9 +592,7 @@ fn cli_runs_the_scaffolded_mod_against_its_echo_server() {
             "1s",
         ],
     );
-    let out = String::from_utf8_lossy(&o.stdout);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{out}\n{err}");
+    assert_eq!(code, Some(0), "{out}\n{err}");
     assert!(
         out.contains(&format!("MD -> Lua: pipeWrite \"{id};")),
         "{out}"
@@ -615,10 +620,9 @@ fn cli_takes_happenings_as_the_issue_spells_them() {
            </actions></cue>"#,
     );
     let dir = w.exts[1].to_string_lossy().into_owned();
-    let o = crate::support::x4pipe(
-        w.dir.path(),
+    let (code, out, err) = sim_cli(
+        &w,
         &[
-            "sim",
             &dir,
             "--for",
             "5s",
@@ -631,9 +635,7 @@ fn cli_takes_happenings_as_the_issue_spells_them() {
             "3s..3.5s",
         ],
     );
-    let out = String::from_utf8_lossy(&o.stdout);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{out}\n{err}");
+    assert_eq!(code, Some(0), "{out}\n{err}");
     for line in [
         "[    1.000s] UI reloaded (Lua state recreated)",
         "[    1.500s] UI reloaded (Lua state recreated)",
@@ -659,10 +661,8 @@ fn cli_stops_at_a_construct_outside_the_subset() {
            </actions></cue>"#,
     );
     let dir = w.exts[1].to_string_lossy().into_owned();
-    let o = crate::support::x4pipe(w.dir.path(), &["sim", &dir, "--for", "10s"]);
-    let out = String::from_utf8_lossy(&o.stdout);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    let (code, out, err) = sim_cli(&w, &[&dir, "--for", "10s"]);
+    assert_eq!(code, Some(1), "{out}\n{err}");
     assert!(out.contains("[    3.000s] debug_text: before"), "{out}");
     let md = Path::new(&dir).join("md").join("Sim_Outside.xml");
     assert!(
