@@ -145,11 +145,15 @@ fn list(a: &ListArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         }
     }
     if !bad.is_empty() {
-        anyhow::bail!(
-            "{} entr(y/ies) failed verification:\n{}",
-            bad.len(),
-            bad.join("\n")
-        );
+        return Err(VerifyFailed { bad }.into());
     }
     Ok(())
+}
+
+/// `cat list --verify` found entries whose bytes do not match the catalog: the
+/// catalog is bad (exit 1), as when `extract --verify` stops at one.
+#[derive(Debug, thiserror::Error)]
+#[error("{} entr(y/ies) failed verification:\n{}", bad.len(), bad.join("\n"))]
+pub struct VerifyFailed {
+    bad: Vec<String>,
 }

@@ -54,9 +54,13 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
                 | Cat::PastEnd { .. }
                 | Cat::Md5Mismatch { .. }
                 | Cat::Unpackable { .. }
-                | Cat::MissingGameFiles { .. } => INVALID,
+                | Cat::MissingGameFiles { .. }
+                | Cat::BadContent { .. } => INVALID,
                 _ => TROUBLE,
             };
+        }
+        if cause.is::<super::cat::VerifyFailed>() || cause.is::<super::sim::RunFailed>() {
+            return INVALID;
         }
         if cause.is::<x4pipe::scaffold::ScaffoldError>() {
             // A bad extension name is a bad argument: usage.

@@ -185,17 +185,21 @@ pub fn exec(args: Args) -> super::Result {
     );
     result?;
     if sim.errors() > 0 {
-        eprintln!("error: {} MD or Lua error(s), see above", sim.errors());
-        return Ok(ExitCode::from(1));
+        return Err(RunFailed(format!("{} MD or Lua error(s), see above", sim.errors())).into());
     }
     if let Some(re) = &args.until_debug_text {
         if !matched {
-            eprintln!("error: no debug_text matched /{re}/ within the run");
-            return Ok(ExitCode::from(1));
+            return Err(RunFailed(format!("no debug_text matched /{re}/ within the run")).into());
         }
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// A run that ended, but not as it should (MD or Lua errors, no `--until-debug-text`
+/// match): the scripts are what is wrong, exit 1.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RunFailed(String);
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,25 @@ use crate::support::{shared_schemas, x4pipe};
 /// Runs x4pipe in `dir` and returns `exit: N` plus stderr (and stdout when asked),
 /// with the temporary folder and timings made stable.
 fn failure(dir: &Path, args: &[&str], with_stdout: bool) -> String {
-    let o = x4pipe(dir, args);
+    stable(dir, &x4pipe(dir, args), with_stdout)
+}
+
+/// [`failure`] with extra environment variables.
+fn failure_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_x4pipe"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .env_remove("X4PIPE_SCHEMAS")
+        .env("X4PIPE_CACHE_DIR", dir.join(".cache"))
+        .output()
+        .expect("run x4pipe");
+    stable(dir, &o, false)
+}
+
+/// `exit: N`, stderr (and stdout when asked), the temporary folder and timings made
+/// stable.
+fn stable(dir: &Path, o: &std::process::Output, with_stdout: bool) -> String {
     let mut text = format!("exit: {}\n", o.status.code().unwrap_or(-1));
     if with_stdout {
         text.push_str("--- stdout\n");
@@ -315,6 +333,139 @@ fn cat_and_package_failures() {
     insta::assert_snapshot!(
         "package_without_content_xml",
         failure(t, &["package", "empty_ext"], false)
+    );
+    // A content.xml that is not XML: the checked thing is bad (exit 1).
+    fs::create_dir_all(t.join("bad_content")).unwrap();
+    fs::write(t.join("bad_content/content.xml"), "<content id=\"x\"").unwrap();
+    insta::assert_snapshot!(
+        "package_bad_content_xml",
+        failure(t, &["package", "bad_content"], false)
+    );
+    fs::create_dir_all(t.join("ignored")).unwrap();
+    fs::write(t.join("ignored/content.xml"), "<content id=\"x\"/>").unwrap();
+    fs::write(t.join("ignored/.x4pipeignore"), "content.xml\n").unwrap();
+    insta::assert_snapshot!(
+        "package_content_xml_ignored",
+        failure(t, &["package", "ignored"], false)
+    );
+    fs::create_dir_all(t.join("packed/md")).unwrap();
+    fs::write(t.join("packed/content.xml"), "<content id=\"x\"/>").unwrap();
+    fs::write(t.join("packed/ext_01.cat"), "").unwrap();
+    insta::assert_snapshot!(
+        "package_cat_already_packed",
+        failure(t, &["package", "packed", "--format", "cat"], false)
+    );
+    insta::assert_snapshot!(
+        "package_bad_source_date_epoch",
+        failure_env(
+            t,
+            &["package", "ignored"],
+            &[("SOURCE_DATE_EPOCH", "yesterday")]
+        )
+    );
+
+    // A catalog whose data no longer matches its md5s: every entry is listed, the bad
+    // ones marked, then one error names them (exit 1, like `extract --verify`).
+    fs::create_dir_all(t.join("src")).unwrap();
+    fs::write(t.join("src/a.txt"), "hi\n").unwrap();
+    fs::write(t.join("src/b.txt"), "ok\n").unwrap();
+    let o = x4pipe(t, &["cat", "pack", "src", "--out", "v.cat"]);
+    assert!(o.status.success(), "{o:?}");
+    fs::write(t.join("v.dat"), "ho\nok\n").unwrap();
+    insta::assert_snapshot!(
+        "cat_list_verify_mismatch",
+        failure(t, &["cat", "list", "--verify", "v.cat"], true)
+    );
+    insta::assert_snapshot!(
+        "cat_extract_verify_mismatch",
+        failure(
+            t,
+            &["cat", "extract", "--verify", "v.cat", "--out", "v"],
+            false
+        )
+    );
+    insta::assert_snapshot!(
+        "cat_pack_missing_folder",
+        failure(t, &["cat", "pack", "nope", "--out", "n.cat"], false)
+    );
+    insta::assert_snapshot!(
+        "cat_pack_bad_source_date_epoch",
+        failure_env(
+            t,
+            &["cat", "pack", "src", "--out", "n.cat"],
+            &[("SOURCE_DATE_EPOCH", "1.5")]
+        )
+    );
+}
+
+/// Writes `md/<name>.xml` of a bare extension folder `dir` (MD only, no Lua client).
+fn md_extension(dir: &Path, name: &str, cue_actions: &str) {
+    fs::create_dir_all(dir.join("md")).unwrap();
+    fs::write(
+        dir.join("md").join(format!("{name}.xml")),
+        format!(
+            "<?xml version=\"1.0\"?>\n<mdscript name=\"{name}\">\n  <cues>\n    <cue name=\"Start\">\n      <actions>\n{cue_actions}      </actions>\n    </cue>\n  </cues>\n</mdscript>\n"
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn sim_failures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    insta::assert_snapshot!("sim_not_a_folder", failure(t, &["sim", "nope"], true));
+    insta::assert_snapshot!("sim_no_out_folder", failure(t, &["sim"], true));
+    fs::create_dir_all(t.join("out")).unwrap();
+    insta::assert_snapshot!("sim_empty_out_folder", failure(t, &["sim"], true));
+    insta::assert_snapshot!(
+        "sim_bad_event",
+        failure(t, &["sim", "out", "--event", "sometime@3s"], true)
+    );
+
+    md_extension(
+        &t.join("outside"),
+        "sim_outside",
+        "        <debug_text text=\"'before'\"/>\n        <find_ship name=\"$ship\" space=\"player.galaxy\"/>\n",
+    );
+    insta::assert_snapshot!(
+        "sim_not_simulated",
+        failure(t, &["sim", "outside", "--for", "10s"], true)
+    );
+
+    fs::create_dir_all(t.join("broken/md")).unwrap();
+    fs::write(
+        t.join("broken/md/broken.xml"),
+        "<mdscript name=\"Broken\">\n  <cues>\n    <cue>\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(
+        "sim_md_not_well_formed",
+        failure(t, &["sim", "broken", "--for", "1s"], true)
+    );
+
+    md_extension(
+        &t.join("faulty"),
+        "faulty",
+        "        <debug_text text=\"1 / 0\"/>\n        <debug_text text=\"$nothing.{1}\"/>\n",
+    );
+    insta::assert_snapshot!(
+        "sim_md_errors",
+        failure(t, &["sim", "faulty", "--for", "1s"], true)
+    );
+
+    md_extension(
+        &t.join("quiet"),
+        "quiet",
+        "        <debug_text text=\"'hello'\"/>\n",
+    );
+    insta::assert_snapshot!(
+        "sim_until_debug_text_no_match",
+        failure(
+            t,
+            &["sim", "quiet", "--for", "1s", "--until-debug-text", "bye"],
+            true
+        )
     );
 }
 

@@ -91,6 +91,10 @@ pub enum Error {
         searched: Vec<String>,
     },
 
+    /// An extension's content.xml that cannot be read as one.
+    #[error("{}: {message}", path.display())]
+    BadContent { path: PathBuf, message: String },
+
     /// A bad `--glob` pattern.
     #[error("bad glob {pattern:?}: {message}")]
     Glob { pattern: String, message: String },

@@ -82,8 +82,10 @@ pub fn inspect(dir: &Path) -> Result<Extension> {
     }
     let text = std::fs::read_to_string(&content_path)
         .with_context(|| format!("{}", content_path.display()))?;
-    let content =
-        content::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", content_path.display()))?;
+    let content = content::parse(&text).map_err(|message| crate::Error::BadContent {
+        path: content_path.clone(),
+        message,
+    })?;
     let folder = dir
         .file_name()
         .and_then(|n| n.to_str())
