@@ -556,13 +556,15 @@ mod tests {
 
     #[test]
     fn a_mod_cannot_take_the_api_id() {
-        let mut c = Config::default();
-        c.project = Some(crate::config::Project {
-            api: crate::config::ApiMode::Standalone,
-            include: vec!["md".into()],
-            api_id: "x4pipe_named_pipes".into(),
-            api_version: crate::config::Version(100),
-        });
+        let mut c = Config {
+            project: Some(crate::config::Project {
+                api: crate::config::ApiMode::Standalone,
+                include: vec!["md".into()],
+                api_id: "x4pipe_named_pipes".into(),
+                api_version: crate::config::Version(100),
+            }),
+            ..Config::default()
+        };
         let e = c.check().unwrap_err();
         assert_eq!(e.key.as_deref(), Some("extension.id"));
         assert!(e.message.contains("project.api_id"), "{}", e.message);

@@ -50,10 +50,13 @@ impl Checked {
 /// Compile (without running) every `.lua` file of `rendered` with LuaJIT, the game's
 /// Lua: a client that does not compile is never written. The findings carry LuaJIT's
 /// message with the file and line (`ui/x4pipe/named_pipes.lua:3: '=' expected ...`).
+/// A project's own `.lua` files are checked the same way, except precompiled LuaJIT
+/// bytecode (starting with ESC `LJ`), which is not source.
 pub fn check_lua(rendered: &ExtensionFiles) -> Result<(), InvalidOutput> {
     let lua = mlua::Lua::new();
     let mut findings = Vec::new();
-    for (rel, bytes) in rendered.files.iter().filter(|(p, _)| p.ends_with(".lua")) {
+    let source = |(p, b): &(&String, &Vec<u8>)| p.ends_with(".lua") && !b.starts_with(b"\x1bLJ");
+    for (rel, bytes) in rendered.files.iter().filter(source) {
         let compiled = lua
             .load(bytes.as_slice())
             .set_name(format!("={rel}"))
@@ -122,4 +125,39 @@ pub fn check_rendered(rendered: &ExtensionFiles, dirs: &[PathBuf]) -> Result<Che
         .into());
     }
     Ok(checked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(list: &[(&str, &[u8])]) -> ExtensionFiles {
+        let mut f = ExtensionFiles::default();
+        for (p, b) in list {
+            f.files.insert(p.to_string(), b.to_vec());
+        }
+        f
+    }
+
+    #[test]
+    fn lua_that_does_not_compile_is_refused_with_file_and_line() {
+        assert!(check_lua(&files(&[("ui/a.lua", b"local x = 1\nreturn x\n")])).is_ok());
+        let e = check_lua(&files(&[
+            ("ui/a.lua", b"local x = 1\n"),
+            ("ui/b.lua", b"-- ok\nlocal = 2\n"),
+        ]))
+        .unwrap_err();
+        assert!(e.findings.contains("ui/b.lua:2:"), "{}", e.findings);
+        assert!(!e.findings.contains("ui/a.lua"), "{}", e.findings);
+    }
+
+    #[test]
+    fn a_projects_precompiled_lua_is_not_source_to_check() {
+        // LuaJIT bytecode (`string.dump`) starts with ESC "LJ"; it is not compiled here.
+        let lua = mlua::Lua::new();
+        let f: mlua::Function = lua.load("return 1").into_function().unwrap();
+        let bytecode = f.dump(true);
+        assert!(bytecode.starts_with(b"\x1bLJ"));
+        assert!(check_lua(&files(&[("ui/mod/compiled.lua", &bytecode)])).is_ok());
+    }
 }

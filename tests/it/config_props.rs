@@ -234,7 +234,7 @@ fn proptest_config() -> ProptestConfig {
         config.cases = 128;
     }
     if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = RngSeed::Fixed(0x5eed_0f_c0f1);
+        config.rng_seed = RngSeed::Fixed(0x5eed_c0f1);
     }
     config
 }
