@@ -8,7 +8,8 @@ use x4pipe_catalog::safe_path;
 
 use crate::config::Config;
 use crate::extension_files::ExtensionFiles;
-use crate::tree::{list_files, rel_name};
+use crate::tree::rel_name;
+use x4pipe_files::input::{self, InputError, Origin, MAX_READ_BYTES};
 
 /// Problems with a project's own files; each names its `project.include` key.
 #[derive(Debug, thiserror::Error)]
@@ -24,11 +25,12 @@ pub enum ProjectError {
         rel: String,
         reason: String,
     },
-    #[error("cannot read {}", path.display())]
-    Io {
-        path: PathBuf,
+    /// A project file refused by x4pipe's input rule, or unreadable.
+    #[error("config key `{key}`: cannot take a project file into the build")]
+    Input {
+        key: String,
         #[source]
-        source: std::io::Error,
+        source: InputError,
     },
 }
 
@@ -48,11 +50,19 @@ pub fn add_files(
     for (i, inc) in project.include.iter().enumerate() {
         let key = format!("project.include[{i}]");
         let src = project_dir.join(inc);
-        if !src.exists() {
-            return Err(ProjectError::Missing { key, path: src });
-        }
-        let found = if src.is_dir() {
-            list_files(&src).map_err(|(path, source)| ProjectError::Io { path, source })?
+        // x4pipe's input rule: files and folders of the project are never followed
+        // through links (a link could ship /etc/passwd), pipes and devices refused.
+        let meta = match std::fs::symlink_metadata(&src) {
+            Ok(m) => m,
+            Err(_) => return Err(ProjectError::Missing { key, path: src }),
+        };
+        let refused = |source| ProjectError::Input {
+            key: key.clone(),
+            source,
+        };
+        input::check_found(&src, &meta.file_type()).map_err(refused)?;
+        let found = if meta.is_dir() {
+            input::files_under(&src).map_err(refused)?
         } else {
             vec![src.clone()]
         };
@@ -65,10 +75,7 @@ pub fn add_files(
                 rel: rel.clone(),
                 reason,
             })?;
-            let bytes = std::fs::read(&file).map_err(|e| ProjectError::Io {
-                path: file.clone(),
-                source: e,
-            })?;
+            let bytes = input::read(&file, Origin::Found, MAX_READ_BYTES).map_err(refused)?;
             // The game's file system ignores case on Windows: `md/Named_Pipes.xml` and
             // `md/named_pipes.xml` are the same file there.
             let folded = safe_path::fold_case(&rel);

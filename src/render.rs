@@ -14,7 +14,8 @@ use serde::Serialize;
 use crate::config::{ApiMode, Config};
 use crate::escape;
 use crate::extension_files::ExtensionFiles;
-use crate::tree::{list_files, rel_name};
+use crate::tree::rel_name;
+use x4pipe_files::input::{files_under, read_text, InputError, Origin, MAX_READ_BYTES};
 
 /// Every embedded template: (name relative to `templates/`, source).
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -52,6 +53,10 @@ pub enum RenderError {
     /// A file in the `--templates` folder could not be read or is not a known template.
     #[error("{}: {message}", path.display())]
     Override { path: PathBuf, message: String },
+    /// A template file refused by x4pipe's input rule (a link, pipe or device in
+    /// the `--templates` folder) or that could not be read.
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// A template failed to compile or render.
     #[error("template `{name}` ({origin}): {message}")]
     Template {
@@ -82,11 +87,8 @@ impl Templates {
                     message: "--templates must name a folder".into(),
                 });
             }
-            let files = list_files(dir).map_err(|(path, e)| RenderError::Override {
-                path,
-                message: format!("cannot list: {e}"),
-            })?;
-            for file in files {
+            // x4pipe's input rule: links, pipes and devices in the folder are refused.
+            for file in files_under(dir)? {
                 let rel = rel_name(dir, &file);
                 let Some((name, _)) = EMBEDDED.iter().find(|(n, _)| *n == rel) else {
                     let known: Vec<&str> = EMBEDDED.iter().map(|(n, _)| *n).collect();
@@ -98,10 +100,7 @@ impl Templates {
                         ),
                     });
                 };
-                let text = std::fs::read_to_string(&file).map_err(|e| RenderError::Override {
-                    path: file.clone(),
-                    message: format!("cannot read: {e}"),
-                })?;
+                let text = read_text(&file, Origin::Found, MAX_READ_BYTES)?;
                 sources.insert(name, (text, file.display().to_string()));
             }
         }

@@ -36,6 +36,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         if let Some(r) = cause.downcast_ref::<RenderError>() {
             return match r {
                 RenderError::Template { .. } => INVALID,
+                RenderError::Input(i) => input_code(i),
                 RenderError::Override { .. } => TROUBLE,
             };
         }
@@ -44,7 +45,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
                 ProjectError::Missing { .. }
                 | ProjectError::Collision { .. }
                 | ProjectError::Unportable { .. } => INVALID,
-                ProjectError::Io { .. } => TROUBLE,
+                ProjectError::Input { source, .. } => input_code(source),
             };
         }
         if let Some(c) = cause.downcast_ref::<Cat>() {
@@ -54,10 +55,16 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
                 | Cat::PastEnd { .. }
                 | Cat::Md5Mismatch { .. }
                 | Cat::Unpackable { .. }
+                | Cat::EntryTooLarge { .. }
+                | Cat::LineTooLong { .. }
                 | Cat::MissingGameFiles { .. }
                 | Cat::BadContent { .. } => INVALID,
+                Cat::Input(i) => input_code(i),
                 _ => TROUBLE,
             };
+        }
+        if let Some(i) = cause.downcast_ref::<x4pipe_files::InputError>() {
+            return input_code(i);
         }
         if cause.is::<super::cat::VerifyFailed>() || cause.is::<super::sim::RunFailed>() {
             return INVALID;
@@ -79,6 +86,16 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         }
     }
     TROUBLE
+}
+
+/// An input file refused by x4pipe's input rule (a link, pipe, device, or too
+/// large) is bad input; failing to read an acceptable one is I/O trouble.
+fn input_code(e: &x4pipe_files::InputError) -> u8 {
+    if e.is_refusal() {
+        INVALID
+    } else {
+        TROUBLE
+    }
 }
 
 /// The full text printed for `e`.

@@ -591,3 +591,71 @@ fn host_failures() {
         insta::assert_snapshot!("host_socket_folder_open", text);
     }
 }
+
+/// x4pipe's input rule (`x4pipe_files::input`): links found in folders, pipes,
+/// huge files and catalog numbers larger than memory are refused by name.
+#[cfg(unix)]
+#[test]
+fn input_rule_failures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+
+    let p = project("[extension]\nid = \"my_mod\"\n\n[project]\ninclude = [\"md\"]\n");
+    fs::create_dir(p.path().join("md")).unwrap();
+    fs::write(t.join("passwd"), "root:x:0:0\n").unwrap();
+    std::os::unix::fs::symlink(t.join("passwd"), p.path().join("md/passwd.txt")).unwrap();
+    insta::assert_snapshot!(
+        "build_include_symlink",
+        failure(p.path(), &["build"], false)
+    );
+
+    fs::write(t.join("long.cat"), "a".repeat(200_000)).unwrap();
+    fs::write(t.join("long.dat"), "").unwrap();
+    insta::assert_snapshot!(
+        "cat_line_too_long",
+        failure(t, &["cat", "list", "long.cat"], false)
+    );
+    fs::File::create(t.join("huge.cat"))
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    fs::write(t.join("huge.dat"), "").unwrap();
+    insta::assert_snapshot!(
+        "cat_index_too_large",
+        failure(t, &["cat", "list", "huge.cat"], false)
+    );
+    assert!(std::process::Command::new("mkfifo")
+        .arg(t.join("fifo.cat"))
+        .status()
+        .unwrap()
+        .success());
+    insta::assert_snapshot!(
+        "cat_index_fifo",
+        failure(t, &["cat", "list", "fifo.cat"], false)
+    );
+
+    let ext = t.join("my_mod");
+    fs::create_dir(&ext).unwrap();
+    std::os::unix::fs::symlink(t.join("passwd"), ext.join("content.xml")).unwrap();
+    insta::assert_snapshot!(
+        "package_content_symlink",
+        failure(t, &["package", "my_mod"], false)
+    );
+
+    let game = t.join("game");
+    fs::create_dir(&game).unwrap();
+    let huge: u64 = 1 << 40;
+    fs::write(
+        game.join("01.cat"),
+        format!("libraries/md.xsd {huge} 0 {}\n", "0".repeat(32)),
+    )
+    .unwrap();
+    fs::File::create(game.join("01.dat"))
+        .unwrap()
+        .set_len(huge)
+        .unwrap();
+    insta::assert_snapshot!(
+        "validate_game_entry_too_large",
+        failure(t, &["validate", "my_mod", "--game-dir", "game"], false)
+    );
+}

@@ -95,6 +95,36 @@ pub enum Error {
     #[error("{}: {message}", path.display())]
     BadContent { path: PathBuf, message: String },
 
+    /// An entry too large to read into memory (game schemas are read whole).
+    #[error("{}:{line}: entry {path:?} is {size} bytes; x4pipe reads entries of at most {max} bytes into memory", cat.display())]
+    EntryTooLarge {
+        cat: PathBuf,
+        line: usize,
+        path: String,
+        size: u64,
+        max: u64,
+    },
+
+    /// A `.cat` line longer than any real one: refused before it is read whole.
+    #[error("{}:{line}: line is longer than {max} bytes; not a catalog line", cat.display())]
+    LineTooLong {
+        cat: PathBuf,
+        line: usize,
+        max: usize,
+    },
+
+    /// An output path that cannot be used (`cat pack -o x.dat`, an output over an input).
+    #[error("{}: {reason}", path.display())]
+    Output { path: PathBuf, reason: String },
+
+    /// An input file refused by x4pipe's input rule (link, FIFO, device, too large).
+    #[error(transparent)]
+    Input(#[from] x4pipe_files::InputError),
+
+    /// An output that could not be written (see `x4pipe_files::atomic`).
+    #[error(transparent)]
+    Write(#[from] x4pipe_files::WriteError),
+
     /// A bad `--glob` pattern.
     #[error("bad glob {pattern:?}: {message}")]
     Glob { pattern: String, message: String },

@@ -100,9 +100,9 @@ pub fn extract_game_files<S: AsRef<str>>(
             reason,
         })?;
         let dest = out_dir.join(&path);
-        let tmp = crate::atomic::temp_beside(&dest)?;
+        let tmp = x4pipe_files::AtomicFile::create(&dest)?;
         std::io::Write::write_all(&mut tmp.as_file(), &bytes).map_err(Error::io(tmp.path()))?;
-        crate::atomic::persist(tmp, &dest)?;
+        tmp.commit()?;
         written.push(dest);
     }
     Ok(written)

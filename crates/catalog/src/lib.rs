@@ -19,7 +19,6 @@ pub mod package;
 pub mod safe_path;
 pub mod walk;
 
-mod atomic;
 mod progress;
 
 pub use catalog::{

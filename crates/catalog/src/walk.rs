@@ -1,9 +1,11 @@
 //! Lists the files of a source tree for packing.
 //!
-//! Symbolic links are never followed: a link is an error, not a silent skip,
-//! because a release that quietly misses a file (or ships a file from outside
-//! the tree) is worse than a build that stops and says why. Leave links out
-//! with `.x4pipeignore` or a `!` glob if they are meant to stay behind.
+//! x4pipe's input rule (`x4pipe_files::input`): symbolic links are never followed:
+//! a link is an error, not a silent skip, because a release that quietly misses a
+//! file (or ships a file from outside the tree) is worse than a build that stops
+//! and says why. Leave links out with `.x4pipeignore` or a `!` glob if they are
+//! meant to stay behind. Named pipes, sockets and devices are refused the same way.
+//! Temporary files of an interrupted x4pipe run (`.x4pipe-tmp-*`) are skipped.
 
 use crate::error::{Error, Result};
 use crate::filter::PathFilter;
@@ -58,7 +60,9 @@ pub(crate) fn files(
         .standard_filters(false)
         .hidden(opts.skip_hidden)
         .parents(false)
-        .follow_links(false);
+        .follow_links(false)
+        // A killed run's leftovers (`.x4pipe-tmp-*` files and folders) are never packed.
+        .filter_entry(|e| !x4pipe_files::temps::is_temp_name(e.file_name()));
     if opts.ignore_file {
         builder.add_custom_ignore_filename(IGNORE_FILE);
     }
@@ -84,20 +88,7 @@ pub(crate) fn files(
         if !filter.matches(&rel) {
             continue;
         }
-        if ft.is_symlink() {
-            return Err(Error::Unpackable {
-                path: path.to_path_buf(),
-                reason: "symbolic link: links are not followed when packing; \
-                         replace it with the file or leave it out (.x4pipeignore / '!' glob)"
-                    .into(),
-            });
-        }
-        if !ft.is_file() {
-            return Err(Error::Unpackable {
-                path: path.to_path_buf(),
-                reason: "not a regular file".into(),
-            });
-        }
+        x4pipe_files::input::check_found(path, &ft)?;
         if !exclude.is_empty() {
             if let Ok(canon) = path.canonicalize() {
                 if exclude.contains(&canon) {

@@ -8,6 +8,7 @@ use crate::cache::VerdictCache;
 use crate::diagnostic::{codes, Diagnostic, Severity};
 use crate::engine::{read_file, SchemaPlan, Validator};
 use crate::kind::FileKind;
+use x4pipe_files::input::Origin;
 
 /// The result for one file.
 #[derive(Debug, Clone)]
@@ -37,7 +38,9 @@ impl FileReport {
 
 /// The files to validate: each file as given, and every `*.xml` under each folder
 /// (recursively, sorted, hidden folders skipped). A path that does not exist is
-/// returned in the error list.
+/// returned in the error list, and so is what x4pipe's input rule refuses inside a
+/// folder: a link named `*.xml` or to a folder (never followed), and a named pipe,
+/// socket or device named `*.xml` (code [`codes::REFUSED`]).
 pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -79,18 +82,27 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
         let path = entry.path();
         let name = entry.file_name();
         let hidden = name.to_string_lossy().starts_with('.');
-        // file_type does not follow symlinks: a linked folder is not walked (no loops).
-        match entry.file_type() {
-            Ok(t) if t.is_dir() && !hidden => walk(&path, files, errors),
-            Ok(t)
-                if !t.is_dir()
-                    && path
-                        .extension()
-                        .is_some_and(|x| x.eq_ignore_ascii_case("xml")) =>
-            {
-                files.push(path)
+        let xml = path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("xml"));
+        // file_type does not follow symlinks: a linked folder is never walked (no
+        // loops, nothing outside the folder), and a linked file never read.
+        let Ok(t) = entry.file_type() else { continue };
+        if t.is_dir() {
+            if !hidden {
+                walk(&path, files, errors);
             }
-            _ => {}
+        } else if t.is_file() {
+            if xml {
+                files.push(path);
+            }
+        } else {
+            let linked_folder = t.is_symlink() && !hidden && path.is_dir();
+            if xml || linked_folder {
+                if let Err(e) = x4pipe_files::input::check_found(&path, &t) {
+                    errors.push(crate::engine::input_finding(&e));
+                }
+            }
         }
     }
 }
@@ -127,7 +139,8 @@ pub fn validate_files(
     // without compiling anything.
     for (index, path) in files.iter().enumerate() {
         let shown = path.display().to_string();
-        let bytes = match read_file(path) {
+        // Named: the walk already refused what it found that is not a regular file.
+        let bytes = match read_file(path, Origin::Named) {
             Ok(b) => b,
             Err(d) => {
                 reports[index] = Some(FileReport {

@@ -35,6 +35,9 @@ pub mod codes {
     pub const TOO_LARGE: &str = "file-too-large";
     /// The file could not be read.
     pub const IO: &str = "io-error";
+    /// Refused by x4pipe's input rule: a link found inside a folder, or not a
+    /// regular file (a named pipe, socket or device).
+    pub const REFUSED: &str = "file-refused";
     /// The schema for this kind of file could not be compiled.
     pub const SCHEMA: &str = "schema-error";
     /// Only well-formedness was checked (no schema for this file).

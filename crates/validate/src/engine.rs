@@ -12,6 +12,7 @@ use crate::document::validate_document;
 use crate::kind::FileKind;
 use crate::precheck::MAX_FILE_BYTES;
 use crate::schemas::{SchemaSource, CONTENT_XSD, HOW_TO_GET_SCHEMAS};
+use x4pipe_files::input::{InputError, Origin};
 
 /// Errors of [`Validator::load`] and [`SchemaPlan::load`].
 #[derive(Debug)]
@@ -251,7 +252,7 @@ impl Validator {
     /// Read and validate one file; an unreadable file is one `io-error` finding.
     pub fn validate_file(&self, path: &Path) -> (FileKind, Vec<Diagnostic>) {
         let shown = path.display().to_string();
-        match read_file(path) {
+        match read_file(path, Origin::Named) {
             Ok(bytes) => {
                 let kind = FileKind::detect(path, &bytes);
                 (kind, self.validate_bytes(&shown, &bytes, kind))
@@ -261,34 +262,34 @@ impl Validator {
     }
 }
 
-/// Read a file for validation, refusing huge ones before reading them. The error is
-/// the finding itself (rare, so its size does not matter).
+/// Read a file for validation under x4pipe's input rule (`x4pipe_files::input`):
+/// regular files only, links followed only when named by the user, huge files
+/// refused before reading. The error is the finding itself (rare, so its size does
+/// not matter).
 #[allow(clippy::result_large_err)]
-pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, Diagnostic> {
-    let shown = path.display().to_string();
-    let io = |e: std::io::Error| {
-        Diagnostic::file_level(
-            &shown,
-            Severity::Error,
-            codes::IO,
-            format!("cannot read file: {e}"),
-        )
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.len() > MAX_FILE_BYTES as u64 {
-        let msg = format!(
-            "file is {} bytes; x4pipe validates files up to {} bytes",
-            meta.len(),
-            MAX_FILE_BYTES
-        );
-        return Err(Diagnostic::file_level(
-            &shown,
-            Severity::Error,
+pub(crate) fn read_file(path: &Path, origin: Origin) -> Result<Vec<u8>, Diagnostic> {
+    x4pipe_files::input::read(path, origin, MAX_FILE_BYTES as u64).map_err(|e| input_finding(&e))
+}
+
+/// The finding for a file the input rule refused or could not read.
+pub(crate) fn input_finding(e: &InputError) -> Diagnostic {
+    let shown = e.path().display().to_string();
+    let (code, message) = match e {
+        InputError::TooLarge { size, max, .. } => (
             codes::TOO_LARGE,
-            msg,
-        ));
-    }
-    std::fs::read(path).map_err(io)
+            format!("file is {size} bytes; x4pipe validates files up to {max} bytes"),
+        ),
+        InputError::Io { source, .. } => (codes::IO, format!("cannot read file: {source}")),
+        InputError::Symlink { .. } => (
+            codes::REFUSED,
+            "is a symbolic link; x4pipe does not follow links it finds inside folders (validate its target by naming it)".to_string(),
+        ),
+        InputError::NotRegular { what, .. } => (
+            codes::REFUSED,
+            format!("is {what}, not a regular file; x4pipe only reads regular files"),
+        ),
+    };
+    Diagnostic::file_level(&shown, Severity::Error, code, message)
 }
 
 /// Fingerprint every `.xsd` in the folder of `main` (by name and content, in name

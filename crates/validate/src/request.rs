@@ -153,8 +153,12 @@ pub fn execute_with(
             ),
         ));
     }
-    let failed = extra.iter().any(|d| d.is_error()) || reports.iter().any(FileReport::is_failure);
-    let invalid = reports.iter().any(|r| !r.is_valid());
+    // A file the input rule refused (a link, a pipe) is bad input, not trouble.
+    let failed = extra
+        .iter()
+        .any(|d| d.is_error() && d.code != codes::REFUSED)
+        || reports.iter().any(FileReport::is_failure);
+    let invalid = reports.iter().any(|r| !r.is_valid()) || extra.iter().any(|d| d.is_error());
     let verdict = if failed {
         Verdict::Failed
     } else if invalid {

@@ -1,7 +1,8 @@
 //! Extracting a catalog into a folder, safely and all-or-nothing.
 //!
 //! Decision: entries are first written into a staging folder
-//! `<out>/.x4pipe-extract-XXXXXX` (same filesystem as the target), sizes and,
+//! `<out>/.x4pipe-tmp-extract-XXXXXX` (same filesystem as the target; removed on
+//! error and on Ctrl-C, see `x4pipe_files::temps`), sizes and,
 //! on request, md5s are checked there, and only when every selected entry is
 //! complete are the files renamed into place. Any error before that point
 //! deletes the staging folder, so the target is unchanged. Before the first
@@ -72,11 +73,25 @@ pub fn extract(catalog: &Catalog, out_dir: &Path, opts: &ExtractOptions) -> Resu
     todo.sort_by_key(|e| e.offset);
     let total: u64 = todo.iter().map(|e| e.size).sum();
 
-    std::fs::create_dir_all(out_dir).map_err(Error::io(out_dir))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".x4pipe-extract-")
-        .tempdir_in(out_dir)
-        .map_err(Error::io(out_dir))?;
+    // Outputs never overwrite inputs: an entry named like the catalog itself.
+    for e in &todo {
+        let dest = out_dir.join(&e.path);
+        for input in [catalog.cat_path(), catalog.dat_path()] {
+            if x4pipe_files::atomic::overlaps(&dest, input) {
+                return Err(Error::UnsafePath {
+                    cat: catalog.cat_path().to_path_buf(),
+                    line: e.line,
+                    path: e.path.clone(),
+                    reason: format!(
+                        "would overwrite {}, which is being read; extract into another folder",
+                        input.display()
+                    ),
+                });
+            }
+        }
+    }
+
+    let staging = x4pipe_files::StagingDir::new_in(out_dir, "extract")?;
 
     let bar = crate::progress::bytes(opts.progress, total, "extracting");
     let mut dat = catalog.open_dat()?;
@@ -97,7 +112,13 @@ pub fn extract(catalog: &Catalog, out_dir: &Path, opts: &ExtractOptions) -> Resu
 
     // Check the target before moving anything into it.
     for e in &todo {
-        check_target(out_dir, &e.path)?;
+        x4pipe_files::atomic::check_target(out_dir, &e.path).map_err(|err| match err {
+            x4pipe_files::WriteError::Target { path, reason } => Error::Target {
+                path,
+                reason: format!("{reason} (extracting {:?})", e.path),
+            },
+            other => other.into(),
+        })?;
     }
     for e in &todo {
         let dest = out_dir.join(&e.path);
@@ -106,9 +127,7 @@ pub fn extract(catalog: &Catalog, out_dir: &Path, opts: &ExtractOptions) -> Resu
         }
         std::fs::rename(staging.path().join(&e.path), &dest).map_err(Error::io(&dest))?;
     }
-    staging
-        .close()
-        .map_err(Error::io(out_dir.join(".x4pipe-extract-*")))?;
+    drop(staging);
     Ok(ExtractReport {
         files: todo.len(),
         bytes: total,
@@ -126,42 +145,6 @@ fn conflict(catalog: &Catalog, e: &Entry, source: std::io::Error) -> Error {
         )),
         source,
     }
-}
-
-/// Every existing ancestor of `out_dir/rel` must be a real folder (never a
-/// symbolic link: following one could write outside the target), and the
-/// destination itself must not be a folder.
-fn check_target(out_dir: &Path, rel: &str) -> Result<()> {
-    let parts: Vec<&str> = rel.split('/').collect();
-    let mut here = out_dir.to_path_buf();
-    for (i, part) in parts.iter().enumerate() {
-        here.push(part);
-        let last = i + 1 == parts.len();
-        let meta = match std::fs::symlink_metadata(&here) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::io(&here)(e)),
-        };
-        let reason = if last {
-            // A file or a link at the destination is replaced (rename does not
-            // follow links); a folder is not.
-            meta.is_dir()
-                .then_some("is a folder; cannot replace it with a file")
-        } else if meta.file_type().is_symlink() {
-            Some("is a symbolic link; not following it out of the target")
-        } else if !meta.is_dir() {
-            Some("exists and is not a folder")
-        } else {
-            None
-        };
-        if let Some(reason) = reason {
-            return Err(Error::Target {
-                path: here,
-                reason: format!("{reason} (extracting {rel:?})"),
-            });
-        }
-    }
-    Ok(())
 }
 
 fn to_system_time(mtime: i64) -> SystemTime {

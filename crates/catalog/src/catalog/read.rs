@@ -4,8 +4,14 @@ use super::{catalog_md5, copy_hashing, finish_md5, hex, parse_hex, Entry, BUF_SI
 use crate::error::{Error, Result};
 use md5::{Digest, Md5};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use x4pipe_files::input::{self, Origin, MAX_READ_BYTES};
+
+/// The longest `.cat` line read: a path (Windows allows 32767 UTF-16 units, so up to
+/// ~96 KiB of UTF-8) plus three short fields. A longer line is refused before it is
+/// read whole.
+pub(crate) const MAX_LINE_BYTES: usize = 128 * 1024;
 
 /// A parsed `.cat` and the length of its `.dat`.
 ///
@@ -21,13 +27,25 @@ pub struct Catalog {
 
 impl Catalog {
     /// Opens `x.cat` and checks it against `x.dat` (same folder, same stem).
+    ///
+    /// Both must be regular files (the pair counts as named by the user: links are
+    /// followed); the `.cat` is refused above [`MAX_READ_BYTES`] before reading, and
+    /// lines above 128 KiB are refused without being read whole.
     pub fn open(cat_path: impl AsRef<Path>) -> Result<Catalog> {
         let cat_path = cat_path.as_ref().to_path_buf();
         let dat_path = cat_path.with_extension("dat");
-        let cat = File::open(&cat_path).map_err(Error::io(&cat_path))?;
-        let dat_len = std::fs::metadata(&dat_path)
-            .map_err(Error::io(&dat_path))?
-            .len();
+        let (cat, cat_meta) = input::open(&cat_path, Origin::Named)?;
+        if cat_meta.len() > MAX_READ_BYTES {
+            return Err(input::InputError::TooLarge {
+                path: cat_path,
+                size: cat_meta.len(),
+                max: MAX_READ_BYTES,
+            }
+            .into());
+        }
+        let (_, dat_meta) = input::open(&dat_path, Origin::Named)?;
+        let dat_len = dat_meta.len();
+        let cat = cat.take(MAX_READ_BYTES);
         let entries = parse(&cat_path, &dat_path, dat_len, BufReader::new(cat))?;
         Ok(Catalog {
             cat_path,
@@ -63,7 +81,7 @@ impl Catalog {
 
     /// Opens the `.dat` for [`Catalog::copy_entry`]; one handle serves many entries.
     pub fn open_dat(&self) -> Result<File> {
-        File::open(&self.dat_path).map_err(Error::io(&self.dat_path))
+        Ok(input::open(&self.dat_path, Origin::Named)?.0)
     }
 
     /// Streams one entry's bytes into `to`. Always checks the size; checks the
@@ -136,9 +154,20 @@ impl Catalog {
         })
     }
 
-    /// Reads one entry into memory (for small files such as game schemas).
+    /// Reads one entry into memory (for small files such as game schemas); entries
+    /// above [`MAX_READ_BYTES`] are refused, whatever the `.dat` holds.
     pub fn read_entry(&self, entry: &Entry, verify: bool) -> Result<Vec<u8>> {
+        if entry.size > MAX_READ_BYTES {
+            return Err(Error::EntryTooLarge {
+                cat: self.cat_path.clone(),
+                line: entry.line,
+                path: entry.path.clone(),
+                size: entry.size,
+                max: MAX_READ_BYTES,
+            });
+        }
         let mut dat = self.open_dat()?;
+        // At most MAX_READ_BYTES, and checked against the .dat's length at open.
         let mut out = Vec::with_capacity(entry.size as usize);
         self.copy_entry(&mut dat, entry, &mut out, verify, |_| {})?;
         Ok(out)
@@ -164,11 +193,21 @@ fn parse(cat: &Path, dat: &Path, dat_len: u64, mut reader: impl BufRead) -> Resu
     };
     loop {
         raw.clear();
-        let n = reader.read_until(b'\n', &mut raw).map_err(Error::io(cat))?;
+        let n = (&mut reader)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut raw)
+            .map_err(Error::io(cat))?;
         if n == 0 {
             break;
         }
         line_no += 1;
+        if raw.len() > MAX_LINE_BYTES && raw.last() != Some(&b'\n') {
+            return Err(Error::LineTooLong {
+                cat: cat.to_path_buf(),
+                line: line_no,
+                max: MAX_LINE_BYTES,
+            });
+        }
         if raw.last() == Some(&b'\n') {
             raw.pop();
         }
@@ -186,22 +225,28 @@ fn parse(cat: &Path, dat: &Path, dat_len: u64, mut reader: impl BufRead) -> Resu
             return Err(parse_err(
                 line_no,
                 format!(
-                    "truncated line {line:?}: expected '<path> <size> <mtime> <md5>', found {} field(s)",
+                    "truncated line {:?}: expected '<path> <size> <mtime> <md5>', found {} field(s)",
+                    shorten(line),
                     fields.iter().filter(|f| !f.is_empty()).count()
                 ),
             ));
         }
         let (md5, mtime, size, path) = (fields[0], fields[1], fields[2], fields[3]);
-        let size: u64 = parse_digits(size)
-            .ok_or_else(|| parse_err(line_no, format!("size {size:?} is not a number")))?;
+        let size: u64 = parse_digits(size).ok_or_else(|| {
+            parse_err(line_no, format!("size {:?} is not a number", shorten(size)))
+        })?;
         let mtime: i64 = parse_mtime(mtime).ok_or_else(|| {
             parse_err(
                 line_no,
-                format!("modification time {mtime:?} is not a number"),
+                format!("modification time {:?} is not a number", shorten(mtime)),
             )
         })?;
-        let md5 = parse_hex(md5)
-            .ok_or_else(|| parse_err(line_no, format!("md5 {md5:?} is not 32 hex digits")))?;
+        let md5 = parse_hex(md5).ok_or_else(|| {
+            parse_err(
+                line_no,
+                format!("md5 {:?} is not 32 hex digits", shorten(md5)),
+            )
+        })?;
         let end = offset.checked_add(size).filter(|&end| end <= dat_len);
         let Some(end) = end else {
             return Err(Error::PastEnd {
@@ -225,6 +270,14 @@ fn parse(cat: &Path, dat: &Path, dat_len: u64, mut reader: impl BufRead) -> Resu
         offset = end;
     }
     Ok(entries)
+}
+
+/// At most 80 characters of `s`, for quoting a line in a message.
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(80) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
 }
 
 /// Plain decimal digits only: `str::parse` would also take `+5`.

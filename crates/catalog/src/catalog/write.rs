@@ -5,16 +5,16 @@
 //! give identical bytes. Without it, each entry carries its file's mtime.
 
 use super::{catalog_md5, copy_hashing, finish_md5, hex, BUF_SIZE};
-use crate::atomic;
 use crate::error::{Error, Result};
 use crate::filter::PathFilter;
 pub use crate::walk::SourceFile;
 use crate::walk::{self, WalkOptions};
 use md5::{Digest, Md5};
-use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
+use x4pipe_files::atomic::{self, AtomicFile};
+use x4pipe_files::input::{self, Origin};
 
 #[derive(Debug, Clone, Default)]
 pub struct PackOptions {
@@ -37,6 +37,7 @@ pub struct PackReport {
 /// Symbolic links are an error (see [`crate::walk`]); hidden files are packed.
 /// An old `cat_out`/`.dat` inside `src_dir` is not packed into the new one.
 pub fn pack(src_dir: &Path, cat_out: &Path, opts: &PackOptions) -> Result<PackReport> {
+    check_cat_name(cat_out)?;
     let filter = PathFilter::new(&opts.globs)?;
     let walk_opts = WalkOptions {
         ignore_file: false,
@@ -47,16 +48,47 @@ pub fn pack(src_dir: &Path, cat_out: &Path, opts: &PackOptions) -> Result<PackRe
     pack_files(&files, cat_out, opts.mtime, opts.progress)
 }
 
+/// The `.cat` to write must be named `*.cat`: its `.dat` is the same name with
+/// `.dat`, so `-o x.dat` would write the index over the data.
+fn check_cat_name(cat_out: &Path) -> Result<()> {
+    if cat_out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("cat"))
+    {
+        return Ok(());
+    }
+    Err(Error::Output {
+        path: cat_out.to_path_buf(),
+        reason: "the catalog to write must end in .cat (its .dat is written beside it)".into(),
+    })
+}
+
 /// Packs `files` in the given order (callers sort; [`pack`] does) into
 /// `cat_out` and its `.dat`. Both are written to temporary files first and
-/// renamed into place at the end: `.dat` first, then `.cat`.
+/// renamed into place together at the end (`x4pipe_files::atomic::commit_all`):
+/// a failure leaves the old pair, or none, never half a pair.
 pub fn pack_files(
     files: &[SourceFile],
     cat_out: &Path,
     mtime: Option<i64>,
     progress: bool,
 ) -> Result<PackReport> {
+    check_cat_name(cat_out)?;
     let dat_out = cat_out.with_extension("dat");
+    // Nothing packed may be overwritten by the output (a source named x.dat).
+    for f in files {
+        for out in [cat_out, dat_out.as_path()] {
+            if atomic::overlaps(out, &f.source) {
+                return Err(Error::Output {
+                    path: out.to_path_buf(),
+                    reason: format!(
+                        "would overwrite {}, which is being packed",
+                        f.source.display()
+                    ),
+                });
+            }
+        }
+    }
     let mut total = 0u64;
     for f in files {
         total += std::fs::metadata(&f.source)
@@ -65,14 +97,14 @@ pub fn pack_files(
     }
     let bar = crate::progress::bytes(progress, total, "packing");
 
-    let dat_tmp = atomic::temp_beside(&dat_out)?;
+    let dat_tmp = AtomicFile::create(&dat_out)?;
     let mut dat = BufWriter::with_capacity(BUF_SIZE, dat_tmp.as_file());
     let mut cat_text = String::new();
     let mut buf = vec![0u8; BUF_SIZE];
     let mut bytes = 0u64;
     for f in files {
-        let mut file = File::open(&f.source).map_err(Error::io(&f.source))?;
-        let meta = file.metadata().map_err(Error::io(&f.source))?;
+        // The walk refused links and special files; the handle is checked again.
+        let (mut file, meta) = input::open(&f.source, Origin::Found)?;
         let size = meta.len();
         let mtime = match mtime {
             Some(t) => t,
@@ -108,13 +140,12 @@ pub fn pack_files(
     drop(dat);
     bar.finish_and_clear();
 
-    let cat_tmp = atomic::temp_beside(cat_out)?;
+    let cat_tmp = AtomicFile::create(cat_out)?;
     cat_tmp
         .as_file()
         .write_all(cat_text.as_bytes())
         .map_err(Error::io(cat_tmp.path()))?;
-    atomic::persist(dat_tmp, &dat_out)?;
-    atomic::persist(cat_tmp, cat_out)?;
+    atomic::commit_all(vec![dat_tmp, cat_tmp])?;
     Ok(PackReport {
         files: files.len(),
         bytes,

@@ -74,14 +74,19 @@ pub fn inspect(dir: &Path) -> Result<Extension> {
         .canonicalize()
         .with_context(|| format!("{}: cannot open extension folder", dir.display()))?;
     let content_path = dir.join("content.xml");
-    if !content_path.is_file() {
+    if std::fs::symlink_metadata(&content_path).is_err() {
         bail!(
             "{}: no content.xml; `package` needs a built extension folder (the one holding content.xml)",
             dir.display()
         );
     }
-    let text = std::fs::read_to_string(&content_path)
-        .with_context(|| format!("{}", content_path.display()))?;
+    // x4pipe's input rule: a regular file (no link, pipe or device), size capped.
+    let text = x4pipe_files::input::read_text(
+        &content_path,
+        x4pipe_files::Origin::Found,
+        x4pipe_files::MAX_READ_BYTES,
+    )
+    .map_err(crate::Error::from)?;
     let content = content::parse(&text).map_err(|message| crate::Error::BadContent {
         path: content_path.clone(),
         message,

@@ -4,7 +4,6 @@
 use crate::catalog::BUF_SIZE;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
@@ -42,7 +41,7 @@ pub(crate) fn write(
         .sum();
     let bar = crate::progress::bytes(progress, total, "zipping");
 
-    let tmp = crate::atomic::temp_beside(dest)?;
+    let tmp = x4pipe_files::AtomicFile::create(dest)?;
     let mut zip = ZipWriter::new(BufWriter::with_capacity(BUF_SIZE, tmp.as_file()));
     let base = SimpleFileOptions::default()
         .last_modified_time(time)
@@ -55,12 +54,10 @@ pub(crate) fn write(
                 .add_directory(name.as_str(), base.unix_permissions(DIR_MODE))
                 .with_context(|| format!("{}: adding folder {name}", dest.display()))?,
             Some(source) => {
-                let mut file =
-                    File::open(source).with_context(|| format!("{}", source.display()))?;
-                let size = file
-                    .metadata()
-                    .with_context(|| format!("{}", source.display()))?
-                    .len();
+                // The walk refused links and special files; the handle is checked again.
+                let (mut file, meta) =
+                    x4pipe_files::input::open(source, x4pipe_files::Origin::Found)?;
+                let size = meta.len();
                 let opts = base
                     .unix_permissions(FILE_MODE)
                     .large_file(size >= u64::from(u32::MAX));
@@ -86,6 +83,6 @@ pub(crate) fn write(
         .with_context(|| format!("{}", tmp.path().display()))?;
     drop(w);
     bar.finish_and_clear();
-    crate::atomic::persist(tmp, dest)?;
+    tmp.commit()?;
     Ok(())
 }

@@ -42,8 +42,17 @@ pub fn load_order(dirs: &[PathBuf]) -> Result<Vec<Extension>, String> {
         let content = dir.join("content.xml");
         let ext = if content.is_file() {
             let shown = content.display().to_string();
-            let text = std::fs::read_to_string(&content)
-                .map_err(|e| format!("cannot read {shown}: {e}"))?;
+            let text = x4pipe_files::input::read_text(
+                &content,
+                x4pipe_files::Origin::Found,
+                crate::MAX_FILE_BYTES as u64,
+            )
+            .map_err(|e| match e {
+                x4pipe_files::InputError::Io { source, .. } => {
+                    format!("cannot read {shown}: {source}")
+                }
+                refused => refused.to_string(),
+            })?;
             let doc = super::tree::parse_document(text.trim_start_matches('\u{feff}'))
                 .map_err(|e| format!("{shown}: not well-formed XML: {}", e.message))?;
             let root = doc.root_element();
@@ -350,7 +359,11 @@ pub fn check_conflicts(
             {
                 continue;
             }
-            let Ok(bytes) = std::fs::read(&f) else {
+            let Ok(bytes) = x4pipe_files::input::read(
+                &f,
+                x4pipe_files::Origin::Found,
+                crate::MAX_FILE_BYTES as u64,
+            ) else {
                 continue;
             };
             if !super::is_diff(&bytes) {

@@ -48,7 +48,7 @@ pub fn check_patch_files(
     };
     for (index, path) in files.iter().enumerate() {
         let shown = path.display().to_string();
-        let bytes = match read_file(path) {
+        let bytes = match read_file(path, x4pipe_files::Origin::Named) {
             Ok(b) => b,
             Err(d) => {
                 reports[index] = Some(fail(index, None, d));

@@ -80,7 +80,16 @@ impl BaseLookup for DirLookup {
 /// A text file as a [`Source`] named by its path (a leading BOM dropped).
 pub fn read_source(path: &Path) -> Result<Source, String> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    // x4pipe's input rule: found inside the --base folder, so a link is refused.
+    let bytes = x4pipe_files::input::read(
+        path,
+        x4pipe_files::Origin::Found,
+        crate::MAX_FILE_BYTES as u64,
+    )
+    .map_err(|e| match e {
+        x4pipe_files::InputError::Io { source, .. } => format!("cannot read {shown}: {source}"),
+        refused => refused.to_string(),
+    })?;
     let text = String::from_utf8(bytes).map_err(|_| format!("{shown} is not UTF-8 text"))?;
     let text = text
         .strip_prefix('\u{feff}')

@@ -1,0 +1,248 @@
+//! Hostile files against the real binary (issue 15): named pipes, devices and links
+//! where x4pipe expects files, huge and sparse files, catalogs whose numbers ask for
+//! more memory than the machine has. Every command must refuse them by name, quickly,
+//! without reading outside the folder it was pointed at.
+//!
+//! Each run has a deadline: a command that hangs on a FIFO fails the test instead of
+//! hanging the suite.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What a limited run of the binary did.
+pub struct Run {
+    /// `None`: killed at the deadline.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+/// Runs x4pipe in `dir` like `support::x4pipe`, killed after `secs` seconds.
+pub fn run_limited(dir: &Path, args: &[&str], secs: u64) -> Run {
+    let out = tempfile::tempdir().unwrap();
+    let (so, se) = (out.path().join("out"), out.path().join("err"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_x4pipe"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("X4PIPE_SCHEMAS")
+        .env("X4PIPE_CACHE_DIR", dir.join(".cache"))
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&so).unwrap())
+        .stderr(fs::File::create(&se).unwrap())
+        .spawn()
+        .expect("run x4pipe");
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status.code().unwrap_or(-1));
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // Reading a huge output back would be its own memory problem: 1 MiB is plenty.
+    let read = |p: &Path| {
+        use std::io::Read;
+        let mut s = Vec::new();
+        let _ = fs::File::open(p).unwrap().take(1 << 20).read_to_end(&mut s);
+        String::from_utf8_lossy(&s).into_owned()
+    };
+    Run {
+        code,
+        stdout: read(&so),
+        stderr: read(&se),
+    }
+}
+
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    let ok = Command::new("mkfifo").arg(path).status().unwrap().success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
+fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+/// A sparse file of `len` bytes (no disk space used).
+fn sparse(path: &Path, len: u64) {
+    fs::File::create(path).unwrap().set_len(len).unwrap();
+}
+
+const MD: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<mdscript name=\"My_Mod\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:noNamespaceSchemaLocation=\"md.xsd\">\n  <cues/>\n</mdscript>\n";
+
+/// A project whose `[project] include` is `md`, with one MD file in it.
+fn project(root: &Path) -> PathBuf {
+    let p = root.join("proj");
+    fs::create_dir_all(p.join("md")).unwrap();
+    fs::write(
+        p.join("x4pipe.toml"),
+        "[extension]\nid = \"my_mod\"\n\n[project]\ninclude = [\"md\"]\n",
+    )
+    .unwrap();
+    fs::write(p.join("md/my_mod.xml"), MD).unwrap();
+    p
+}
+
+#[cfg(unix)]
+#[test]
+fn validate_refuses_a_named_pipe_in_a_folder_without_waiting_for_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ext = tmp.path().join("ext/md");
+    fs::create_dir_all(&ext).unwrap();
+    mkfifo(&ext.join("pipe.xml"));
+    let r = run_limited(tmp.path(), &["validate", "ext", "--no-cache"], 20);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(
+        r.all().contains("pipe.xml") && r.all().contains("named pipe (FIFO), not a regular file"),
+        "{}",
+        r.all()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn validate_never_follows_a_link_it_finds_in_a_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let secret = tmp.path().join("shadow.xml");
+    fs::write(&secret, "root:SECRET-HASH:19000:0:99999:7:::\n").unwrap();
+    fs::create_dir_all(tmp.path().join("ext/md")).unwrap();
+    symlink(&secret, tmp.path().join("ext/md/leak.xml"));
+    let r = run_limited(tmp.path(), &["validate", "ext", "--no-cache"], 20);
+    assert!(!r.all().contains("SECRET-HASH"), "{}", r.all());
+    assert!(r.all().contains("leak.xml"), "{}", r.all());
+    assert!(r.all().contains("is a symbolic link"), "{}", r.all());
+    assert_eq!(r.code, Some(1), "{}", r.all());
+}
+
+#[cfg(unix)]
+#[test]
+fn validate_refuses_a_device_without_reading_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Named on the command line (followed), and found through a link in a folder.
+    let r = run_limited(tmp.path(), &["validate", "/dev/zero", "--no-cache"], 20);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(
+        r.all().contains("/dev/zero") && r.all().contains("is a device, not a regular file"),
+        "{}",
+        r.all()
+    );
+    fs::create_dir_all(tmp.path().join("ext")).unwrap();
+    symlink("/dev/zero", tmp.path().join("ext/zero.xml"));
+    let r = run_limited(tmp.path(), &["validate", "ext", "--no-cache"], 20);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(r.all().contains("zero.xml"), "{}", r.all());
+}
+
+#[cfg(unix)]
+#[test]
+fn build_refuses_links_and_pipes_in_include_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = project(tmp.path());
+    fs::write(
+        tmp.path().join("passwd"),
+        "root:x:0:0:root:/root:/bin/bash\n",
+    )
+    .unwrap();
+    symlink(tmp.path().join("passwd"), p.join("md/passwd.txt"));
+    let r = run_limited(&p, &["build"], 60);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(
+        r.stderr.contains("project.include[0]") && r.stderr.contains("md/passwd.txt"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("is a symbolic link"), "{}", r.stderr);
+    assert!(!p.join("out").exists(), "nothing is written");
+
+    // A linked folder is refused the same way (it could loop or leave the project).
+    fs::remove_file(p.join("md/passwd.txt")).unwrap();
+    symlink(tmp.path(), p.join("md/up"));
+    let r = run_limited(&p, &["build"], 60);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(r.stderr.contains("md/up"), "{}", r.stderr);
+
+    fs::remove_file(p.join("md/up")).unwrap();
+    mkfifo(&p.join("md/pipe.xml"));
+    let r = run_limited(&p, &["build"], 60);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(r.stderr.contains("named pipe (FIFO)"), "{}", r.stderr);
+}
+
+#[test]
+fn package_refuses_a_huge_content_xml_before_reading_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ext = tmp.path().join("my_mod");
+    fs::create_dir_all(&ext).unwrap();
+    sparse(&ext.join("content.xml"), 1 << 30);
+    let r = run_limited(tmp.path(), &["package", "my_mod"], 60);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(
+        r.stderr.contains("content.xml: is 1073741824 bytes"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn cat_list_refuses_a_line_without_end_and_a_huge_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("x.cat"), "a".repeat(1 << 20)).unwrap();
+    fs::write(tmp.path().join("x.dat"), "").unwrap();
+    let r = run_limited(tmp.path(), &["cat", "list", "x.cat"], 20);
+    assert_eq!(r.code, Some(1), "{}", &r.all()[..r.all().len().min(300)]);
+    assert!(
+        r.stderr.len() < 1000,
+        "the message must not carry the line: {} bytes",
+        r.stderr.len()
+    );
+    assert!(
+        r.stderr.contains("x.cat:1: line is longer than"),
+        "{}",
+        r.stderr
+    );
+
+    sparse(&tmp.path().join("x.cat"), 1 << 30);
+    let r = run_limited(tmp.path(), &["cat", "list", "x.cat"], 20);
+    assert_eq!(r.code, Some(1), "{}", &r.all()[..r.all().len().min(300)]);
+    assert!(
+        r.stderr.contains("x.cat: is 1073741824 bytes"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_catalog_entry_larger_than_memory_is_refused_not_allocated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let game = tmp.path().join("game");
+    fs::create_dir_all(&game).unwrap();
+    // A 1 TiB entry in a sparse 1 TiB .dat: the numbers agree, memory does not.
+    let huge: u64 = 1 << 40;
+    fs::write(
+        game.join("01.cat"),
+        format!("libraries/md.xsd {huge} 0 {}\n", "0".repeat(32)),
+    )
+    .unwrap();
+    sparse(&game.join("01.dat"), huge);
+    fs::create_dir_all(tmp.path().join("ext")).unwrap();
+    let r = run_limited(tmp.path(), &["validate", "ext", "--game-dir", "game"], 60);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(
+        r.stderr.contains("libraries/md.xsd") && r.stderr.contains("1099511627776 bytes"),
+        "{}",
+        r.stderr
+    );
+}
