@@ -1,7 +1,8 @@
 //! Writing a rendered extension folder atomically.
 //!
-//! Files go to a temporary folder beside the target, which is then renamed into place,
-//! so a failed or interrupted build never leaves a half-written extension. A folder
+//! Files go to a temporary folder beside the target, which is then renamed into place
+//! (x4pipe's one atomic writer, `x4pipe_files::atomic`), so a failed or interrupted
+//! build never leaves a half-written extension. A folder
 //! x4pipe made carries a manifest file; any other existing folder is only replaced with
 //! `force`, because it may be the modder's own work.
 
@@ -10,6 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::extension_files::ExtensionFiles;
+use x4pipe_files::StagingDir;
 
 /// Name of the manifest x4pipe writes into every folder it makes. It lists the files of
 /// the build; `x4pipe package` leaves it out of archives.
@@ -23,6 +25,15 @@ pub enum OutputError {
     /// A rendered path tried to leave the extension folder.
     #[error("rendered path `{0}` is not inside the extension folder")]
     BadPath(String),
+    /// The output would replace (or sit inside) something the build reads.
+    #[error("{} would replace or sit inside {what} {}, which this build reads; choose another --out", target.display(), input.display())]
+    OverInput {
+        target: PathBuf,
+        what: String,
+        input: PathBuf,
+    },
+    #[error(transparent)]
+    Write(#[from] x4pipe_files::WriteError),
     #[error("cannot write {}", path.display())]
     Io {
         path: PathBuf,
@@ -50,13 +61,9 @@ pub fn write_extension(
     if target.exists() && !force && !target.join(MANIFEST).is_file() {
         return Err(OutputError::Foreign(target));
     }
-    fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
-
-    // Same parent as the target, so the final rename never crosses file systems.
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{folder}.x4pipe-new-"))
-        .tempdir_in(out_dir)
-        .map_err(io_err(out_dir))?;
+    // Same parent as the target, so the final rename never crosses file systems;
+    // removed on error and on Ctrl-C (x4pipe_files::temps).
+    let staging = StagingDir::new_in(out_dir, "build")?;
     for (rel, bytes) in &rendered.files {
         let path = safe_join(staging.path(), rel)?;
         if let Some(parent) = path.parent() {
@@ -67,36 +74,31 @@ pub fn write_extension(
     }
     let manifest_path = staging.path().join(MANIFEST);
     fs::write(&manifest_path, manifest(rendered)).map_err(io_err(&manifest_path))?;
-
-    // Move the old build aside first: rename cannot replace a non-empty folder.
-    let old = if target.exists() {
-        let aside = tempfile::Builder::new()
-            .prefix(&format!(".{folder}.x4pipe-old-"))
-            .tempdir_in(out_dir)
-            .map_err(io_err(out_dir))?
-            .keep();
-        fs::remove_dir(&aside).map_err(io_err(&aside))?;
-        fs::rename(&target, &aside).map_err(io_err(&target))?;
-        Some(aside)
-    } else {
-        None
-    };
-    let staged = staging.keep();
-    if let Err(e) = fs::rename(&staged, &target) {
-        // Put the old build back so the user is left where they started.
-        if let Some(old) = &old {
-            let _ = fs::rename(old, &target);
-        }
-        let _ = fs::remove_dir_all(&staged);
-        return Err(OutputError::Io {
-            path: target,
-            source: e,
-        });
-    }
-    if let Some(old) = old {
-        fs::remove_dir_all(&old).map_err(io_err(&old))?;
-    }
+    // The old build is moved aside, put back if the rename fails, deleted after.
+    staging.replace(&target)?;
     Ok(target)
+}
+
+/// A build's output must not replace what the build reads. `inputs` are (what,
+/// path, read folder) triples: the project folder, the config file, the
+/// `--templates` and `[project] include` folders. The target must not be or contain
+/// an input; it may lie inside the project (`out/`), but not inside a folder whose
+/// files the build reads (the next build would read its own output).
+pub fn check_not_over_inputs(
+    target: &Path,
+    inputs: &[(String, PathBuf, bool)],
+) -> Result<(), OutputError> {
+    use x4pipe_files::atomic::overlaps;
+    for (what, input, read_folder) in inputs {
+        if overlaps(target, input) || (*read_folder && overlaps(input, target)) {
+            return Err(OutputError::OverInput {
+                target: target.to_path_buf(),
+                what: what.clone(),
+                input: input.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn manifest(rendered: &ExtensionFiles) -> String {

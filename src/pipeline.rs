@@ -79,6 +79,35 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
             }
         })
         .unwrap_or(&opts.project_dir);
+    let out_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| opts.project_dir.join("out"));
+    // Outputs never overwrite inputs (`--out .. --force` naming the project itself).
+    let mut inputs = vec![(
+        "the project folder".to_string(),
+        config_dir.to_path_buf(),
+        false,
+    )];
+    if let Some(c) = &config_file {
+        inputs.push(("the config file".into(), c.clone(), false));
+    }
+    if let Some(t) = &opts.templates {
+        inputs.push(("the templates folder".into(), t.clone(), true));
+    }
+    for (i, inc) in cfg
+        .project
+        .iter()
+        .flat_map(|p| p.include.iter())
+        .enumerate()
+    {
+        inputs.push((
+            format!("`project.include[{i}]`"),
+            config_dir.join(inc),
+            true,
+        ));
+    }
+    output::check_not_over_inputs(&out_dir.join(cfg.folder()), &inputs)?;
     let mut files = extension_files(&cfg, &templates, config_dir)?;
     let mut warnings = Vec::new();
     let mut bundled = Vec::new();
@@ -96,10 +125,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     }
     check_portable(&files)?;
     let validation = check::check_rendered(&files, &opts.schemas)?;
-    let out_dir = opts
-        .out
-        .clone()
-        .unwrap_or_else(|| opts.project_dir.join("out"));
     let extension_dir = output::write_extension(&out_dir, cfg.folder(), &files, opts.force)
         .with_context(|| format!("cannot write the extension into {}", out_dir.display()))?;
     Ok(BuildReport {

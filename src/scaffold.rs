@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use x4pipe_files::StagingDir;
+
 use minijinja::Value;
 use serde::Serialize;
 
@@ -64,6 +66,8 @@ pub enum ScaffoldError {
     NotEmpty(PathBuf),
     #[error("new-extension template: {0}")]
     Template(String),
+    #[error(transparent)]
+    Write(#[from] x4pipe_files::WriteError),
     #[error("cannot write {}", path.display())]
     Io {
         path: PathBuf,
@@ -217,16 +221,9 @@ fn write_project(dir: &Path, files: &[(String, String)], force: bool) -> Result<
             return Err(ScaffoldError::NotEmpty(dir.to_path_buf()));
         }
     }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    // Render everything into a staging folder first: a failure leaves nothing behind.
-    let staging = tempfile::Builder::new()
-        .prefix(".x4pipe-new-extension-")
-        .tempdir_in(&parent)
-        .map_err(io_err(&parent))?;
+    // Render everything into a staging folder first (x4pipe's one atomic writer):
+    // a failure or Ctrl-C leaves nothing behind.
+    let staging = StagingDir::beside(dir, "new-extension")?;
     for (rel, text) in files {
         let path = staging.path().join(rel);
         if let Some(p) = path.parent() {
@@ -235,19 +232,13 @@ fn write_project(dir: &Path, files: &[(String, String)], force: bool) -> Result<
         fs::write(&path, text).map_err(io_err(&path))?;
     }
     if !exists {
-        let staged = staging.keep();
-        fs::rename(&staged, dir).map_err(io_err(dir))?;
+        staging.replace(dir)?;
         return Ok(());
     }
-    // --force into an existing folder: move each file over its namesake.
-    for (rel, _) in files {
-        let from = staging.path().join(rel);
-        let to = dir.join(rel);
-        if let Some(p) = to.parent() {
-            fs::create_dir_all(p).map_err(io_err(p))?;
-        }
-        fs::rename(&from, &to).map_err(io_err(&to))?;
-    }
+    // --force into an existing folder: each file over its namesake, never through a
+    // linked subfolder (checked for every file before any is moved).
+    let rels: Vec<String> = files.iter().map(|(rel, _)| rel.clone()).collect();
+    staging.merge_into(dir, &rels)?;
     Ok(())
 }
 

@@ -81,7 +81,13 @@ type Result = anyhow::Result<ExitCode>;
 
 /// Parse the command line, run the command, print its error if any.
 pub fn main() -> ExitCode {
-    let result = match Cli::parse_from(sim::spell_at_options(std::env::args_os())).command {
+    let command = Cli::parse_from(sim::spell_at_options(std::env::args_os())).command;
+    // `host` stops its modules on Ctrl-C itself; every other command may be writing
+    // temporary files, which must not outlive an interrupted run.
+    if !matches!(command, Command::Host(_)) {
+        remove_temporaries_on_interrupt();
+    }
+    let result = match command {
         Command::Build(args) => build::exec(args),
         Command::Validate(args) => validate::exec(args),
         Command::Cat(args) => cat::exec(args),
@@ -108,4 +114,13 @@ fn source_date_epoch() -> anyhow::Result<Option<i64>> {
         }
         _ => Ok(None),
     }
+}
+
+/// On SIGINT/SIGTERM (Ctrl-C / console close on Windows): remove every live
+/// temporary file and folder (`x4pipe_files::temps`) and exit 130, as shells report
+/// a run ended by Ctrl-C. Without a handler the OS would kill the process and
+/// leave half-written temporaries behind.
+fn remove_temporaries_on_interrupt() {
+    // Fails only if a handler is already set, which no command does before this.
+    let _ = ctrlc::set_handler(|| x4pipe_files::temps::remove_all(|| std::process::exit(130)));
 }

@@ -659,3 +659,67 @@ fn input_rule_failures() {
         failure(t, &["validate", "my_mod", "--game-dir", "game"], false)
     );
 }
+
+/// x4pipe's one writer (`x4pipe_files::atomic`): output paths never come from file
+/// contents, outputs never replace inputs or each other, never half a pair.
+#[cfg(unix)]
+#[test]
+fn output_rule_failures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let ext = t.join("my_mod");
+    fs::create_dir_all(ext.join("md")).unwrap();
+    fs::write(
+        ext.join("content.xml"),
+        "<content id=\"my_mod\" version=\"1/../../x\"/>",
+    )
+    .unwrap();
+    insta::assert_snapshot!(
+        "package_version_not_a_file_name",
+        failure(t, &["package", "my_mod"], false)
+    );
+    insta::assert_snapshot!(
+        "package_out_not_zip",
+        failure(t, &["package", "my_mod", "-o", "my_mod/md/a.xml"], false)
+    );
+
+    fs::create_dir_all(t.join("src")).unwrap();
+    fs::write(t.join("src/x.cat"), "a").unwrap();
+    insta::assert_snapshot!(
+        "cat_pack_out_not_cat",
+        failure(t, &["cat", "pack", "src", "-o", "x.dat"], false)
+    );
+    fs::create_dir_all(t.join("blocked/x.cat/keep")).unwrap();
+    insta::assert_snapshot!(
+        "cat_pack_out_is_a_folder",
+        failure(t, &["cat", "pack", "src", "-o", "blocked/x.cat"], false)
+    );
+    assert!(x4pipe(t, &["cat", "pack", "src", "-o", "x.cat"])
+        .status
+        .success());
+    insta::assert_snapshot!(
+        "cat_extract_over_its_catalog",
+        failure(t, &["cat", "extract", "x.cat", "-o", "."], false)
+    );
+
+    let p = t.join("x4pipe_named_pipes");
+    fs::create_dir(&p).unwrap();
+    fs::write(p.join("x4pipe.toml"), "").unwrap();
+    insta::assert_snapshot!(
+        "build_out_over_project",
+        failure(&p, &["build", "--out", "..", "--force"], false)
+            .replace("[TMP]/x4pipe_named_pipes/..", "[TMP]")
+    );
+
+    fs::create_dir_all(t.join("new/md")).unwrap();
+    fs::remove_dir(t.join("new/md")).unwrap();
+    std::os::unix::fs::symlink(t.join("src"), t.join("new/md")).unwrap();
+    insta::assert_snapshot!(
+        "new_extension_force_through_link",
+        failure(
+            t,
+            &["new-extension", "my_mod", "--dir", "new", "--force"],
+            false
+        )
+    );
+}

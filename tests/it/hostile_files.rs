@@ -246,3 +246,193 @@ fn a_catalog_entry_larger_than_memory_is_refused_not_allocated() {
         r.stderr
     );
 }
+
+// ---- writing: output paths, outputs over inputs, half-written output, Ctrl-C ----
+
+/// A minimal extension folder `dir/my_mod` with this content.xml version.
+fn extension(dir: &Path, version: &str) -> PathBuf {
+    let ext = dir.join("my_mod");
+    fs::create_dir_all(ext.join("md")).unwrap();
+    fs::write(
+        ext.join("content.xml"),
+        format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<content id=\"my_mod\" name=\"My mod\" version=\"{version}\" date=\"2026-11-25\"/>\n"),
+    )
+    .unwrap();
+    fs::write(ext.join("md/a.xml"), MD).unwrap();
+    ext
+}
+
+fn temp_names(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".x4pipe-tmp-"))
+        .collect()
+}
+
+#[test]
+fn package_never_takes_its_output_path_from_content_xml() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    extension(&work, "1/../../outside");
+    let r = run_limited(&work, &["package", "my_mod"], 60);
+    assert!(!tmp.path().join("outside.zip").exists(), "{}", r.all());
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(r.stderr.contains("version"), "{}", r.stderr);
+    // A plain version still names the archive.
+    fs::remove_dir_all(work.join("my_mod")).unwrap();
+    extension(&work, "1.2.0");
+    let r = run_limited(&work, &["package", "my_mod"], 60);
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    assert!(work.join("my_mod_1.2.0.zip").is_file());
+}
+
+#[test]
+fn package_output_must_be_a_zip_so_it_cannot_replace_a_packaged_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ext = extension(tmp.path(), "100");
+    let r = run_limited(
+        tmp.path(),
+        &["package", "my_mod", "-o", "my_mod/md/a.xml"],
+        60,
+    );
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert_eq!(fs::read_to_string(ext.join("md/a.xml")).unwrap(), MD);
+}
+
+#[test]
+fn cat_pack_never_writes_its_index_over_its_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("src")).unwrap();
+    fs::write(tmp.path().join("src/a.txt"), "a").unwrap();
+    let r = run_limited(tmp.path(), &["cat", "pack", "src", "-o", "out/x.dat"], 20);
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert!(r.stderr.contains("must end in .cat"), "{}", r.stderr);
+    assert!(!tmp.path().join("out/x.dat").exists());
+}
+
+#[test]
+fn a_failed_cat_pack_leaves_no_half_pair() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("src")).unwrap();
+    fs::write(tmp.path().join("src/a.txt"), "a").unwrap();
+    // The .cat cannot be written: a folder of that name is in the way.
+    fs::create_dir_all(tmp.path().join("out/x.cat/keep")).unwrap();
+    let r = run_limited(tmp.path(), &["cat", "pack", "src", "-o", "out/x.cat"], 20);
+    assert_ne!(r.code, Some(0), "{}", r.all());
+    assert!(
+        !tmp.path().join("out/x.dat").exists(),
+        "half a pair written"
+    );
+    assert!(temp_names(&tmp.path().join("out")).is_empty());
+}
+
+#[test]
+fn leftovers_of_a_killed_run_are_never_packed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    fs::create_dir_all(src.join(".x4pipe-tmp-extract-abc")).unwrap();
+    fs::write(src.join(".x4pipe-tmp-extract-abc/big.bin"), "junk").unwrap();
+    fs::write(src.join(".x4pipe-tmp-Xy12"), "junk").unwrap();
+    fs::write(src.join("a.txt"), "a").unwrap();
+    let r = run_limited(tmp.path(), &["cat", "pack", "src", "-o", "x.cat"], 20);
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    let r = run_limited(tmp.path(), &["cat", "list", "x.cat"], 20);
+    assert_eq!(r.stdout, "a.txt\n");
+
+    let p = project(tmp.path());
+    fs::write(p.join("md/.x4pipe-tmp-old"), "junk").unwrap();
+    let r = run_limited(&p, &["build"], 60);
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    assert!(!p.join("out/my_mod/md/.x4pipe-tmp-old").exists());
+}
+
+#[test]
+fn cat_extract_never_overwrites_the_catalog_it_reads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    fs::create_dir_all(&src).unwrap();
+    fs::write(src.join("x.cat"), "not the catalog").unwrap();
+    let r = run_limited(tmp.path(), &["cat", "pack", "src", "-o", "x.cat"], 20);
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    let before = fs::read(tmp.path().join("x.cat")).unwrap();
+    let r = run_limited(tmp.path(), &["cat", "extract", "x.cat", "-o", "."], 20);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(r.stderr.contains("which is being read"), "{}", r.stderr);
+    assert_eq!(fs::read(tmp.path().join("x.cat")).unwrap(), before);
+}
+
+#[test]
+fn build_never_replaces_its_own_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = project(tmp.path());
+    // The extension folder is `my_mod`; `--out ..` would make it the project itself.
+    let p2 = tmp.path().join("my_mod");
+    fs::rename(&p, &p2).unwrap();
+    let r = run_limited(&p2, &["build", "--out", "..", "--force"], 60);
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert!(p2.join("x4pipe.toml").is_file(), "the project was replaced");
+    assert!(r.stderr.contains("would replace"), "{}", r.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn new_extension_force_never_writes_through_a_linked_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, outside) = (tmp.path().join("dir"), tmp.path().join("outside"));
+    fs::create_dir_all(&dir).unwrap();
+    fs::create_dir_all(&outside).unwrap();
+    symlink(&outside, dir.join("md"));
+    let r = run_limited(
+        tmp.path(),
+        &["new-extension", "my_mod", "--dir", "dir", "--force"],
+        60,
+    );
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert!(r.stderr.contains("symbolic link"), "{}", r.stderr);
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+    assert!(temp_names(tmp.path()).is_empty());
+}
+
+/// SIGINT and SIGTERM in the middle of writing: temporary files are removed and the
+/// exit code is 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_removes_temporary_files() {
+    for signal in ["-INT", "-TERM"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tmp.path().join("src");
+        fs::create_dir_all(&src).unwrap();
+        // Sparse: costs no disk, but takes seconds to hash and copy.
+        sparse(&src.join("big.bin"), 4 << 30);
+        let out = tmp.path().join("out");
+        fs::create_dir_all(&out).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_x4pipe"))
+            .args(["cat", "pack", "src", "-o", "out/x.cat"])
+            .current_dir(tmp.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while temp_names(&out).is_empty() {
+            assert!(Instant::now() < deadline, "no temporary file appeared");
+            assert!(child.try_wait().unwrap().is_none(), "pack ended too soon");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let ok = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "{signal}: {status:?}");
+        assert!(
+            temp_names(&out).is_empty(),
+            "{signal}: {:?}",
+            temp_names(&out)
+        );
+        assert!(!out.join("x.dat").exists() && !out.join("x.cat").exists());
+    }
+}

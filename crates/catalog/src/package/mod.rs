@@ -105,9 +105,27 @@ pub fn inspect(dir: &Path) -> Result<Extension> {
 
 /// `./<folder>_<version>.zip`, or `./<folder>_<version>_cat.zip` for the cat
 /// format (`<folder>.zip` if content.xml has no version).
-pub fn default_output(ext: &Extension, format: PackageFormat) -> PathBuf {
+///
+/// The version comes from the extension's own file, so it must not choose where
+/// the archive goes: a version other than a plain one (ASCII letters, digits, `.`,
+/// `-`, `_`, at most 64, not starting with `.`) is refused; pass `--out` then.
+pub fn default_output(ext: &Extension, format: PackageFormat) -> Result<PathBuf> {
     let mut name = ext.folder.clone();
     if let Some(v) = ext.content.version.as_deref().filter(|v| !v.is_empty()) {
+        let plain = v.len() <= 64
+            && !v.starts_with('.')
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+        if !plain {
+            return Err(crate::Error::Unpackable {
+                path: ext.dir.join("content.xml"),
+                reason: format!(
+                    "the version {:?} cannot be part of the archive's file name (ASCII letters, digits, '.', '-', '_' only); pass --out FILE",
+                    x4pipe_files::terminal::escape(v)
+                ),
+            }
+            .into());
+        }
         name.push('_');
         name.push_str(v);
     }
@@ -115,7 +133,23 @@ pub fn default_output(ext: &Extension, format: PackageFormat) -> PathBuf {
         name.push_str("_cat");
     }
     name.push_str(".zip");
-    PathBuf::from(name)
+    Ok(PathBuf::from(name))
+}
+
+/// The archive must be named `*.zip`: an output named like a file of the tree
+/// (`-o my_mod/md/a.xml`) would replace that file with the archive.
+fn check_zip_name(out: &Path) -> Result<()> {
+    if out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+    {
+        return Ok(());
+    }
+    Err(crate::Error::Output {
+        path: out.to_path_buf(),
+        reason: "the archive to write must end in .zip".into(),
+    }
+    .into())
 }
 
 /// The entry timestamp: SOURCE_DATE_EPOCH, else content.xml's date, else 1980.
@@ -131,7 +165,8 @@ pub fn package(dir: &Path, opts: &PackageOptions) -> Result<PathBuf> {
     let out = opts
         .out
         .clone()
-        .unwrap_or_else(|| default_output(&ext, opts.format));
+        .map_or_else(|| default_output(&ext, opts.format), Ok)?;
+    check_zip_name(&out)?;
     let epoch = package_epoch(opts.source_date_epoch, &ext.content);
 
     let walk_opts = WalkOptions {
@@ -179,16 +214,8 @@ pub fn package(dir: &Path, opts: &PackageOptions) -> Result<PathBuf> {
                 entries.insert(format!("{prefix}{}", f.path), f.source);
             }
             if !packed.is_empty() {
-                let staging_parent = match out.parent() {
-                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                    _ => PathBuf::from("."),
-                };
-                std::fs::create_dir_all(&staging_parent)
-                    .with_context(|| format!("{}", staging_parent.display()))?;
-                let staging = tempfile::Builder::new()
-                    .prefix(".x4pipe-package-")
-                    .tempdir_in(&staging_parent)
-                    .with_context(|| format!("{}", staging_parent.display()))?;
+                let staging = x4pipe_files::StagingDir::beside(&out, "package")
+                    .map_err(crate::Error::from)?;
                 let cat = staging.path().join(EXT_CATALOG);
                 pack_files(&packed, &cat, Some(epoch), opts.progress)?;
                 entries.insert(format!("{prefix}{EXT_CATALOG}"), cat.clone());

@@ -319,11 +319,11 @@ fn default_output_and_output_inside_the_tree() {
     let ext = make_ext(tmp.path());
     let info = inspect(&ext).unwrap();
     assert_eq!(
-        default_output(&info, PackageFormat::Zip),
+        default_output(&info, PackageFormat::Zip).unwrap(),
         PathBuf::from("x4pipe_named_pipes_100.zip")
     );
     assert_eq!(
-        default_output(&info, PackageFormat::Cat),
+        default_output(&info, PackageFormat::Cat).unwrap(),
         PathBuf::from("x4pipe_named_pipes_100_cat.zip")
     );
     // Writing the archive inside the tree: the second run must not pack the first.
