@@ -84,6 +84,84 @@ fn read_zip(path: &Path) -> Vec<(String, ZipEntry)> {
         .collect()
 }
 
+/// md5 of the zip and cat-format archives of [`make_ext`] with SOURCE_DATE_EPOCH
+/// 1700000000, as written on Linux. The same on every OS: this test also runs in the
+/// Windows build under Wine (scripts/test.sh).
+const ZIP_MD5: &str = "6028d9e7d277976a3f8928b74f16cae7";
+const CAT_ZIP_MD5: &str = "5580990ca7f2fa1e00bab4ae4ea9ba30";
+
+fn md5_hex(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every central-directory record of a zip: (name, version made by, external
+/// attributes), read straight from the bytes (APPNOTE 4.3.12), not through a zip
+/// library that might normalise them.
+fn central_records(zip: &[u8]) -> Vec<(String, u16, u32)> {
+    let u16_at = |i: usize| u16::from_le_bytes([zip[i], zip[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes(zip[i..i + 4].try_into().unwrap());
+    let eocd = zip.len() - 22;
+    assert_eq!(u32_at(eocd), 0x0605_4b50, "end of central directory");
+    let (count, mut at) = (u16_at(eocd + 10) as usize, u32_at(eocd + 16) as usize);
+    (0..count)
+        .map(|_| {
+            assert_eq!(u32_at(at), 0x0201_4b50, "central header at {at}");
+            let (name_len, extra, comment) = (
+                u16_at(at + 28) as usize,
+                u16_at(at + 30) as usize,
+                u16_at(at + 32) as usize,
+            );
+            let name = String::from_utf8(zip[at + 46..at + 46 + name_len].to_vec()).unwrap();
+            let record = (name, u16_at(at + 4), u32_at(at + 38));
+            at += 46 + name_len + extra + comment;
+            record
+        })
+        .collect()
+}
+
+#[test]
+fn archives_are_the_same_bytes_on_every_os() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ext = make_ext(tmp.path());
+    let epoch = Some(1_700_000_000);
+    let zip = package(
+        &ext,
+        &opts(PackageFormat::Zip, tmp.path().join("a.zip"), epoch),
+    )
+    .unwrap();
+    let zip = std::fs::read(zip).unwrap();
+    // Every entry "made by" Unix (3) with its mode in the high 16 bits and no MS-DOS
+    // attribute bits, which the zip crate would set on Windows.
+    for (name, made_by, attrs) in central_records(&zip) {
+        assert_eq!(made_by >> 8, 3, "{name}: made by {made_by:#06x}");
+        assert_eq!(
+            attrs & 0xffff,
+            0,
+            "{name}: external attributes {attrs:#010x}"
+        );
+        let mode = if name.ends_with('/') {
+            0o40755
+        } else {
+            0o100644
+        };
+        assert_eq!(attrs >> 16, mode, "{name}");
+    }
+    let cat = package(
+        &ext,
+        &opts(PackageFormat::Cat, tmp.path().join("c.zip"), epoch),
+    )
+    .unwrap();
+    let cat = std::fs::read(cat).unwrap();
+    assert_eq!(
+        (md5_hex(&zip).as_str(), md5_hex(&cat).as_str()),
+        (ZIP_MD5, CAT_ZIP_MD5)
+    );
+}
+
 #[test]
 fn zip_is_byte_identical_and_complete() {
     let tmp = tempfile::tempdir().unwrap();
