@@ -144,14 +144,21 @@ pub fn new_extension(req: &NewExtension) -> Result<Vec<String>, ScaffoldError> {
         api_id: Config::default().extension.id,
         api_version: Config::default().extension.version,
     });
-    if req.api == ApiMode::Embedded {
-        cfg.derive_embedded_names(&[]);
-    }
-    cfg.check().map_err(|mut e| {
-        // The id is NAME on this command line, not a key of a file.
-        if e.key.as_deref() == Some("extension.id") {
+    let derived = match req.api {
+        ApiMode::Embedded => cfg.derive_embedded_names(&[]),
+        ApiMode::Standalone => Vec::new(),
+    };
+    cfg.check_derived(&derived).map_err(|mut e| {
+        // The values came from this command line: name them as the user gave them.
+        let given = match e.key.as_deref() {
+            Some("extension.id") => Some("NAME"),
+            Some("extension.author") => Some("--author"),
+            Some("extension.description") => Some("--description"),
+            _ => None,
+        };
+        if let Some(given) = given {
             e.key = None;
-            e.message = format!("NAME {}", e.message);
+            e.message = format!("{given}: {}", e.message);
         }
         ScaffoldError::Name(e)
     })?;

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use super::model::{ApiMode, Config};
-use super::names::NAMES;
 use super::rules::printable;
 use super::{ConfigError, LoadError};
 
@@ -29,22 +28,9 @@ impl Config {
                 .and_then(|n| n.as_table())
                 .map(|t| t.keys().cloned().collect())
                 .unwrap_or_default();
-            config.derive_embedded_names(&set);
-            derived = NAMES
-                .iter()
-                .filter(|n| n.embedded.is_some() && !set.iter().any(|k| k == n.key))
-                .map(|n| n.path())
-                .collect();
+            derived = config.derive_embedded_names(&set);
         }
-        config.check().map_err(|mut e| {
-            // A derived name is the id's fault: name the key the user wrote.
-            if let Some(name) = e.key.take_if(|k| derived.contains(k)) {
-                e.message = format!(
-                    "{name} of the embedded API is derived from it and fails: {}; choose a shorter id or set {name}",
-                    e.message
-                );
-                e.key = Some("extension.id".into());
-            }
+        config.check_derived(&derived).map_err(|mut e| {
             e.file = Some(file.to_path_buf());
             e.line = e.key.as_deref().and_then(|k| line_of_key(text, k));
             e

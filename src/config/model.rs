@@ -212,17 +212,21 @@ impl Config {
     /// Names for an API embedded into the mod `extension.id`, so that any number of
     /// embedded copies (and the standalone API) never share an MD script, Lua event, UI
     /// screen or file (each row's `embedded` pattern in [`NAMES`]). Keys listed in
-    /// `keep` were set by the user.
-    pub fn derive_embedded_names(&mut self, keep: &[String]) {
+    /// `keep` were set by the user. Returns the keys derived (`names.md_pipes`, ...), for
+    /// [`Config::check_derived`].
+    pub fn derive_embedded_names(&mut self, keep: &[String]) -> Vec<String> {
         let id = self.extension.id.clone();
+        let mut derived = Vec::new();
         for row in NAMES {
             let (Some(pattern), false) = (row.embedded, keep.iter().any(|k| k == row.key)) else {
                 continue;
             };
             if let Some(field) = row.get_mut(&mut self.names) {
                 *field = pattern.replace("{id}", &id);
+                derived.push(row.path());
             }
         }
+        derived
     }
 
     /// The extension folder name (defaults to the id).

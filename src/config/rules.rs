@@ -80,6 +80,22 @@ impl Config {
         Ok(())
     }
 
+    /// [`Config::check`] of a config whose `derived` names (from
+    /// [`Config::derive_embedded_names`]) the user did not write: a derived name that
+    /// fails is the id's fault, so the error names `extension.id` and says which name.
+    pub fn check_derived(&self, derived: &[String]) -> Result<(), ConfigError> {
+        self.check().map_err(|mut e| {
+            if let Some(name) = e.key.take_if(|k| derived.contains(k)) {
+                e.message = format!(
+                    "{name} of the embedded API is derived from it and fails: {}; choose a shorter id or set {name}",
+                    e.message
+                );
+                e.key = Some("extension.id".into());
+            }
+            e
+        })
+    }
+
     /// Every row of [`NAMES`] by the rule of its kind, then the names of one namespace
     /// against each other.
     fn check_names(&self) -> Result<(), ConfigError> {

@@ -215,6 +215,20 @@ fn config_check_failures() {
         "new_extension_the_api_id",
         failure(t, &["new-extension", "x4pipe_named_pipes"], false)
     );
+    // Values from the command line are named as the user gave them, not as config keys.
+    insta::assert_snapshot!(
+        "new_extension_author_line_break",
+        failure(
+            t,
+            &["new-extension", "my_mod", "--author", "Me\nos.exit()"],
+            false
+        )
+    );
+    let long_name = format!("m{}", "a".repeat(240));
+    insta::assert_snapshot!(
+        "new_extension_name_too_long_for_the_embedded_api",
+        failure(t, &["new-extension", &long_name], false).replace(&"a".repeat(40), "[40 a]")
+    );
     assert_eq!(fs::read_dir(t).unwrap().count(), 0, "nothing written");
 }
 

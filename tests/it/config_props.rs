@@ -3,7 +3,8 @@
 //! parses, the Lua compiles in LuaJIT, and the value reads back unchanged where a
 //! parser can read it (an XML attribute, a Lua string, an MD string literal).
 //!
-//! Fixed seed and 128 cases by default (CI); `PROPTEST_CASES=5000` (and
+//! The same for `new-extension --author/--description`. Fixed seed and 128 (64) cases
+//! by default (CI); `PROPTEST_CASES=5000` (and
 //! `PROPTEST_RNG_SEED=N`) for a longer local run. A failing case is written to
 //! `proptest-regressions/` beside this file: check it in, it is replayed first.
 
@@ -228,10 +229,11 @@ fn check_rendered(
     Ok(())
 }
 
-fn proptest_config() -> ProptestConfig {
+/// `cases` cases and a fixed seed, unless PROPTEST_CASES / PROPTEST_RNG_SEED say otherwise.
+fn proptest_config(cases: u32) -> ProptestConfig {
     let mut config = ProptestConfig::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = 128;
+        config.cases = cases;
     }
     if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
         config.rng_seed = RngSeed::Fixed(0x5eed_c0f1);
@@ -240,7 +242,7 @@ fn proptest_config() -> ProptestConfig {
 }
 
 proptest! {
-    #![proptest_config(proptest_config())]
+    #![proptest_config(proptest_config(128))]
 
     #[test]
     fn any_string_in_any_key_is_refused_by_name_or_rendered_safely(
@@ -269,5 +271,64 @@ proptest! {
                 check_rendered(&rendered, &cfg, &key, &value)?;
             }
         }
+    }
+}
+
+/// `new-extension --author/--description`: any string is refused naming the option,
+/// or the project is written so that its x4pipe.toml loads back the same value, its MD
+/// parses, and the content.xml `build` would render carries the value unchanged.
+fn scaffold_case(option: &str, value: &str) -> Result<(), TestCaseError> {
+    use x4pipe::config::ApiMode;
+    use x4pipe::scaffold::{new_extension, NewExtension};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("my_mod");
+    let author = option == "--author";
+    let req = NewExtension {
+        name: "my_mod".into(),
+        dir: dir.clone(),
+        author: if author { value.into() } else { String::new() },
+        description: (!author).then(|| value.to_string()),
+        api: ApiMode::Embedded,
+        force: false,
+    };
+    let written = match new_extension(&req) {
+        Err(e) => {
+            prop_assert!(
+                e.to_string().contains(option),
+                "{option} {value:?} refused without naming it: {e}"
+            );
+            prop_assert!(!dir.exists(), "nothing written");
+            return Ok(());
+        }
+        Ok(written) => written,
+    };
+    for rel in written.iter().filter(|p| p.ends_with(".xml")) {
+        let text = std::fs::read_to_string(dir.join(rel)).unwrap();
+        prop_assert!(roxmltree::Document::parse(&text).is_ok(), "{rel}");
+    }
+    let toml_path = dir.join("x4pipe.toml");
+    let cfg = Config::from_toml_str(&std::fs::read_to_string(&toml_path).unwrap(), &toml_path)
+        .map_err(|e| TestCaseError::fail(format!("the written x4pipe.toml does not load: {e}")))?;
+    let back = if author {
+        &cfg.extension.author
+    } else {
+        &cfg.extension.description
+    };
+    prop_assert_eq!(back.as_str(), value);
+    let files = render_extension(&cfg, &Templates::load(None).unwrap()).unwrap();
+    let attr = if author { "author" } else { "description" };
+    check_rendered(&files, &cfg, &format!("extension.{attr}"), value)
+}
+
+proptest! {
+    // Each case writes a project to disk: fewer cases.
+    #![proptest_config(proptest_config(64))]
+
+    #[test]
+    fn any_author_or_description_is_refused_by_name_or_scaffolded_safely(
+        option in prop_oneof![Just("--author"), Just("--description")],
+        value in value(),
+    ) {
+        scaffold_case(option, &value)?;
     }
 }
