@@ -14,6 +14,7 @@
 //! - [`native`]: the native pipe libraries embedded by `build.rs`, and which to bundle;
 //! - [`pipeline`]: the `x4pipe build` pipeline tying them together, one way: config ->
 //!   context -> templates -> files -> validation ([`pipeline::check`]) -> output;
+//! - [`release`]: the checks `x4pipe package` runs before packaging (content.xml);
 //! - [`scaffold`]: `x4pipe new-extension`, a new mod project;
 //! - [`game`]: the game's schemas read from an installed game's catalogs.
 
@@ -25,6 +26,7 @@ pub mod native;
 pub mod output;
 pub mod pipeline;
 pub mod project;
+pub mod release;
 pub mod render;
 pub mod scaffold;
 mod tree;

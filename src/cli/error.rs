@@ -63,6 +63,13 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
                 _ => TROUBLE,
             };
         }
+        if let Some(c) = cause.downcast_ref::<x4pipe::release::ContentError>() {
+            return match c {
+                x4pipe::release::ContentError::Invalid { .. } => INVALID,
+                x4pipe::release::ContentError::Input(i) => input_code(i),
+                x4pipe::release::ContentError::Schema(_) => TROUBLE,
+            };
+        }
         if let Some(i) = cause.downcast_ref::<x4pipe_files::InputError>() {
             return input_code(i);
         }

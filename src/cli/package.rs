@@ -32,6 +32,8 @@ pub enum Format {
 }
 
 pub fn exec(args: Args) -> super::Result {
+    // The content.xml shipped must load: checked fully, as `validate` does.
+    x4pipe::release::check_content(&args.dir)?;
     let path = x4pipe_catalog::package(
         &args.dir,
         &PackageOptions {

@@ -356,14 +356,22 @@ fn cat_and_package_failures() {
         failure(t, &["package", "bad_content"], false)
     );
     fs::create_dir_all(t.join("ignored")).unwrap();
-    fs::write(t.join("ignored/content.xml"), "<content id=\"x\"/>").unwrap();
+    fs::write(
+        t.join("ignored/content.xml"),
+        "<content id=\"x\" name=\"X\" version=\"1\"/>",
+    )
+    .unwrap();
     fs::write(t.join("ignored/.x4pipeignore"), "content.xml\n").unwrap();
     insta::assert_snapshot!(
         "package_content_xml_ignored",
         failure(t, &["package", "ignored"], false)
     );
     fs::create_dir_all(t.join("packed/md")).unwrap();
-    fs::write(t.join("packed/content.xml"), "<content id=\"x\"/>").unwrap();
+    fs::write(
+        t.join("packed/content.xml"),
+        "<content id=\"x\" name=\"X\" version=\"1\"/>",
+    )
+    .unwrap();
     fs::write(t.join("packed/ext_01.cat"), "").unwrap();
     insta::assert_snapshot!(
         "package_cat_already_packed",
@@ -692,6 +700,11 @@ fn output_rule_failures() {
         "package_version_not_a_file_name",
         failure(t, &["package", "my_mod"], false)
     );
+    fs::write(
+        ext.join("content.xml"),
+        "<content id=\"my_mod\" name=\"My mod\" version=\"100\"/>",
+    )
+    .unwrap();
     insta::assert_snapshot!(
         "package_out_not_zip",
         failure(t, &["package", "my_mod", "-o", "my_mod/md/a.xml"], false)
@@ -735,5 +748,42 @@ fn output_rule_failures() {
             &["new-extension", "my_mod", "--dir", "new", "--force"],
             false
         )
+    );
+}
+
+/// Root detection without DTD processing, and `package` checking content.xml fully.
+#[test]
+fn validation_bypass_failures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    fs::write(
+        t.join("x.xml"),
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE mdscript [ <!ENTITY x \"y\"> ]>\n<mdscript name=\"A\"><bogus/></mdscript>\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(
+        "validate_doctype",
+        failure(t, &["validate", "x.xml", "--no-cache"], true)
+    );
+
+    let ext = t.join("my_mod");
+    fs::create_dir(&ext).unwrap();
+    fs::write(
+        ext.join("content.xml"),
+        "<content id=\"my_mod\" version=\"100\"><dependency id=\"x\"></content>\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(
+        "package_content_not_well_formed",
+        failure(t, &["package", "my_mod"], false)
+    );
+    fs::write(
+        ext.join("content.xml"),
+        "<content id=\"my_mod\" version=\"100\" save=\"maybe\"/>\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(
+        "package_content_invalid",
+        failure(t, &["package", "my_mod"], false)
     );
 }

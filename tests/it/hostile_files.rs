@@ -281,10 +281,10 @@ fn package_never_takes_its_output_path_from_content_xml() {
     assert!(r.stderr.contains("version"), "{}", r.stderr);
     // A plain version still names the archive.
     fs::remove_dir_all(work.join("my_mod")).unwrap();
-    extension(&work, "1.2.0");
+    extension(&work, "120");
     let r = run_limited(&work, &["package", "my_mod"], 60);
     assert_eq!(r.code, Some(0), "{}", r.all());
-    assert!(work.join("my_mod_1.2.0.zip").is_file());
+    assert!(work.join("my_mod_120.zip").is_file());
 }
 
 #[test]
@@ -435,4 +435,51 @@ fn ctrl_c_removes_temporary_files() {
         );
         assert!(!out.join("x.dat").exists() && !out.join("x.cat").exists());
     }
+}
+
+// ---- validation bypass: a DOCTYPE hiding the root, package's content.xml ----
+
+#[test]
+fn a_doctype_cannot_hide_the_root_element_from_validate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let schemas = crate::support::shared_schemas("6.x").display().to_string();
+    // Invalid for md.xsd (name pattern, unknown element); the DOCTYPE's internal
+    // subset used to make the root sniff give up, so only well-formedness was checked.
+    fs::write(
+        tmp.path().join("x.xml"),
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE mdscript [ <!ENTITY x \"y\"> ]>\n<mdscript name=\"A\"><bogus/></mdscript>\n",
+    )
+    .unwrap();
+    let r = run_limited(
+        tmp.path(),
+        &["validate", "x.xml", "--schemas", &schemas, "--no-cache"],
+        60,
+    );
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(r.stdout.contains("DOCTYPE"), "{}", r.stdout);
+}
+
+#[test]
+fn package_checks_content_xml_fully_before_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ext = extension(tmp.path(), "100");
+    // The root's attributes are readable, the rest is not XML.
+    fs::write(
+        ext.join("content.xml"),
+        "<content id=\"my_mod\" name=\"My mod\" version=\"100\"><dependency id=\"x\"></content>\n",
+    )
+    .unwrap();
+    let r = run_limited(tmp.path(), &["package", "my_mod"], 60);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(r.stderr.contains("content.xml"), "{}", r.stderr);
+    assert!(!tmp.path().join("my_mod_100.zip").exists());
+    // Well-formed but against the content schema (no id).
+    fs::write(
+        ext.join("content.xml"),
+        "<content name=\"My mod\" version=\"100\" save=\"maybe\"/>\n",
+    )
+    .unwrap();
+    let r = run_limited(tmp.path(), &["package", "my_mod"], 60);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(!tmp.path().join("my_mod.zip").exists());
 }

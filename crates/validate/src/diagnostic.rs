@@ -27,6 +27,8 @@ impl Severity {
 pub mod codes {
     /// The text is not well-formed XML.
     pub const NOT_WELL_FORMED: &str = "xml-not-well-formed";
+    /// The document has a DOCTYPE (x4pipe processes no DTD; X4 files have none).
+    pub const DOCTYPE: &str = "xml-doctype";
     /// The file is empty or only white space.
     pub const EMPTY: &str = "file-empty";
     /// The file looks binary (NUL bytes) or is not UTF-8 text.

@@ -105,31 +105,72 @@ impl fmt::Display for FileKind {
     }
 }
 
-/// The local name of the root element, found by skipping the prolog (BOM, XML
-/// declaration, comments, processing instructions, a DOCTYPE without internal subset
-/// brackets in it). A cheap sniff: the full parse reports anything malformed.
-pub(crate) fn root_element_name(bytes: &[u8]) -> Option<&str> {
-    let mut rest = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+/// What the prolog of a document leads to: skipping only what cannot hide an
+/// element (BOM, white space, the XML declaration, processing instructions,
+/// comments), the first markup is the root element, a DOCTYPE, or something else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Prolog<'a> {
+    /// The root element's local name.
+    Root(&'a str),
+    /// A `<!DOCTYPE` at this byte offset: x4pipe processes no DTD, and its internal
+    /// subset could hide the root from a sniff, so such a file is refused (the
+    /// pre-checks report it).
+    Doctype(usize),
+    /// No element found (empty, text, unterminated markup).
+    None,
+}
+
+/// The first thing after the prolog; see [`Prolog`].
+pub(crate) fn prolog(bytes: &[u8]) -> Prolog<'_> {
+    let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let mut rest = &bytes[start..];
     loop {
-        let start = rest.iter().position(|b| !b.is_ascii_whitespace())?;
-        rest = &rest[start..];
-        if rest.starts_with(b"<?") {
-            rest = &rest[find(rest, b"?>")? + 2..];
+        let Some(ws) = rest.iter().position(|b| !b.is_ascii_whitespace()) else {
+            return Prolog::None;
+        };
+        rest = &rest[ws..];
+        let at = bytes.len() - rest.len();
+        let skip = if rest.starts_with(b"<?") {
+            find(rest, b"?>").map(|i| i + 2)
         } else if rest.starts_with(b"<!--") {
-            rest = &rest[find(rest, b"-->")? + 3..];
+            find(&rest[4..], b"-->").map(|i| i + 7)
         } else if rest.starts_with(b"<!") {
-            rest = &rest[find(rest, b">")? + 1..];
-        } else if rest.starts_with(b"<") {
-            let name = &rest[1..];
+            return if rest[2..].starts_with(b"DOCTYPE") {
+                Prolog::Doctype(at)
+            } else {
+                Prolog::None
+            };
+        } else if let Some(name) = rest.strip_prefix(b"<") {
             let end = name
                 .iter()
                 .position(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
                 .unwrap_or(name.len());
-            let qname = std::str::from_utf8(&name[..end]).ok()?;
-            return Some(qname.rsplit(':').next().unwrap_or(qname));
+            return match std::str::from_utf8(&name[..end]) {
+                Ok(qname) if !qname.is_empty() => {
+                    Prolog::Root(qname.rsplit(':').next().unwrap_or(qname))
+                }
+                _ => Prolog::None,
+            };
         } else {
-            return None;
+            return Prolog::None;
+        };
+        match skip {
+            Some(n) => rest = &rest[n..],
+            None => return Prolog::None,
         }
+    }
+}
+
+/// The local name of the root element ([`prolog`]); `None` when the prolog holds a
+/// DOCTYPE or no element.
+pub(crate) fn root_element_name(bytes: &[u8]) -> Option<&str> {
+    match prolog(bytes) {
+        Prolog::Root(name) => Some(name),
+        _ => None,
     }
 }
 
@@ -155,5 +196,16 @@ mod tests {
             FileKind::Other
         );
         assert_eq!(FileKind::detect(Path::new("md/a.xml"), b""), FileKind::Md);
+    }
+
+    #[test]
+    fn a_doctype_is_reported_not_skipped() {
+        let xml = b"<?xml version=\"1.0\"?>\n<!DOCTYPE x [ <!ENTITY e \">\"> ]>\n<mdscript/>";
+        assert_eq!(prolog(xml), Prolog::Doctype(22));
+        assert_eq!(root_element_name(xml), None);
+        assert_eq!(prolog(b"<!-- <content> --><addon/>"), Prolog::Root("addon"));
+        assert_eq!(prolog(b"<!-- unterminated <mdscript/>"), Prolog::None);
+        assert_eq!(prolog(b"<![CDATA[x]]><a/>"), Prolog::None);
+        assert_eq!(prolog(b"<x:content/>"), Prolog::Root("content"));
     }
 }

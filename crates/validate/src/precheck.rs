@@ -38,6 +38,21 @@ pub(crate) fn precheck(path: &str, bytes: &[u8]) -> Option<Diagnostic> {
             format!("file looks binary (a NUL byte at byte {nul}); expected XML text"),
         );
     }
+    // No DTD processing anywhere in x4pipe, and a DOCTYPE's internal subset could
+    // hide the root element (and so the schema) from the kind sniff.
+    if let crate::kind::Prolog::Doctype(at) = crate::kind::prolog(bytes) {
+        let (line, column) = LineIndex::new(bytes).line_col(at);
+        let mut d = Diagnostic::file_level(
+            path,
+            Severity::Error,
+            codes::DOCTYPE,
+            "a DOCTYPE is not allowed: X4 files have none, and x4pipe processes no DTD",
+        );
+        d.line = line;
+        d.column = column;
+        d.end_column = column + 9;
+        return Some(d);
+    }
     if let Err(e) = std::str::from_utf8(bytes) {
         let at = e.valid_up_to();
         let (line, column) = LineIndex::new(bytes).line_col(at);
@@ -94,5 +109,7 @@ mod tests {
         assert!(d.message.contains("ISO-8859-1"), "{}", d.message);
         assert_eq!((d.line, d.column), (2, 7));
         assert!(precheck("a", b"<a/>").is_none());
+        let d = precheck("a", b"<?xml version=\"1.0\"?>\n<!DOCTYPE a>\n<a/>").unwrap();
+        assert_eq!((d.code.as_str(), d.line, d.column), (codes::DOCTYPE, 2, 1));
     }
 }

@@ -404,6 +404,15 @@ fn default_output_and_output_inside_the_tree() {
         default_output(&info, PackageFormat::Cat).unwrap(),
         PathBuf::from("x4pipe_named_pipes_100_cat.zip")
     );
+    // The version is the extension's own text: it must not choose the path.
+    let mut hostile = info.clone();
+    hostile.content.version = Some("1/../../outside".into());
+    let err = default_output(&hostile, PackageFormat::Zip).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("cannot be part of the archive's file name"),
+        "{err}"
+    );
     // Writing the archive inside the tree: the second run must not pack the first.
     let out = ext.join("release.zip");
     let a = package(&ext, &opts(PackageFormat::Zip, out.clone(), None)).unwrap();
