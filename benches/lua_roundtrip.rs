@@ -18,6 +18,7 @@
 //!   string).
 //! - Both against the same echo server code, in turns: Lua, Rust, Lua, Rust, Lua, Rust;
 //!   the best run of each counts (a busy shared machine slows single runs).
+//!
 //! MB/s counts the bytes of both directions (2 x size per round trip).
 
 // The bench uses a part of the tests' support (the fake game, the Lua rendering).

@@ -11,12 +11,16 @@
 //!   bytes, ordered);
 //! - [`escape`]: escaping values for XML, MD, Lua, Python and one-line comments;
 //! - [`output`]: writing an extension folder atomically;
-//! - [`native`]: the native pipe libraries embedded by `build.rs`, and which to bundle;
+//! - [`native`]: the native pipe libraries embedded by `build.rs`, and which to bundle
+//!   ([`native::targets`]: the one table of targets and the library's name, which
+//!   `build.rs` compiles too);
 //! - [`pipeline`]: the `x4pipe build` pipeline tying them together, one way: config ->
 //!   context -> templates -> files -> validation ([`pipeline::check`]) -> output;
 //! - [`release`]: the checks `x4pipe package` runs before packaging (content.xml);
 //! - [`scaffold`]: `x4pipe new-extension`, a new mod project;
-//! - [`game`]: the game's schemas read from an installed game's catalogs.
+//! - [`game`]: the game's schemas read from an installed game's catalogs;
+//! - `tree` (private): a folder's files in a stable order, for template overrides and
+//!   project includes.
 
 pub mod config;
 pub mod escape;
