@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, Context};
+use anyhow::Context;
 use x4pipe_validate::{Format, Outcome, ValidateRequest, Verdict};
 
 /// Validate X4 extension files against the game's XSD schemas.
@@ -124,8 +124,7 @@ pub fn exec(args: Args) -> super::Result {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let outcome =
-        x4pipe_validate::execute_with(&request, lookup).map_err(|message| anyhow!(message))?;
+    let outcome = x4pipe_validate::execute_with(&request, lookup)?;
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     write_outcome(

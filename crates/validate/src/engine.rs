@@ -15,24 +15,15 @@ use crate::schemas::{SchemaSource, CONTENT_XSD, HOW_TO_GET_SCHEMAS};
 use x4pipe_files::input::{InputError, Origin};
 
 /// Errors of [`Validator::load`] and [`SchemaPlan::load`].
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// A configured schema folder does not exist.
+    #[error("schema folder {} does not exist", .0.display())]
     MissingDir(PathBuf),
-    /// A schema file could not be read.
-    Io(PathBuf, std::io::Error),
+    /// A schema file could not be read (the I/O error is the source, not repeated).
+    #[error("cannot read schema {}", .0.display())]
+    Io(PathBuf, #[source] std::io::Error),
 }
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LoadError::MissingDir(p) => write!(f, "schema folder {} does not exist", p.display()),
-            LoadError::Io(p, e) => write!(f, "cannot read schema {}: {e}", p.display()),
-        }
-    }
-}
-
-impl std::error::Error for LoadError {}
 
 #[derive(Debug, Clone)]
 struct PlanSlot {

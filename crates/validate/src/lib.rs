@@ -62,7 +62,9 @@ pub use engine::{LoadError, SchemaPlan, Validator};
 pub use kind::FileKind;
 pub use precheck::MAX_FILE_BYTES;
 pub use render::Format;
-pub use request::{execute, execute_with, summary, Outcome, ValidateRequest, Verdict};
+pub use request::{
+    execute, execute_with, summary, Outcome, ValidateError, ValidateRequest, Verdict,
+};
 pub use schemas::{SchemaOrigin, SchemaSource, CONTENT_XSD, HOW_TO_GET_SCHEMAS, SCHEMAS_ENV};
 
 /// The plan is shared by reference between the validation threads.

@@ -9,7 +9,7 @@ use std::time::Instant;
 use crate::batch::{collect_files, validate_files, FileReport};
 use crate::cache::VerdictCache;
 use crate::diagnostic::{codes, Diagnostic};
-use crate::engine::SchemaPlan;
+use crate::engine::{LoadError, SchemaPlan};
 use crate::kind::FileKind;
 use crate::patch::{check_patch_files, BaseLookup, DirLookup};
 use crate::schemas::{SchemaSource, HOW_TO_GET_SCHEMAS};
@@ -30,6 +30,23 @@ pub struct ValidateRequest {
     /// Treat each path as an extension folder (or a folder of them) and report
     /// operations of different extensions that touch the same nodes.
     pub conflicts: bool,
+}
+
+/// Why a run could not start: usage errors, and schemas that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    #[error(transparent)]
+    Schemas(#[from] LoadError),
+    #[error("--base {} is not a folder", .0.display())]
+    BaseNotAFolder(PathBuf),
+    /// The `--base` folder could not be read.
+    #[error("{0}")]
+    Base(String),
+    #[error("--conflicts needs the game's files: pass --base DIR (extracted files) or --game-dir")]
+    ConflictsNeedGameFiles,
+    /// The extensions given to `--conflicts` could not be read.
+    #[error("{0}")]
+    Conflicts(String),
 }
 
 /// The verdict of a run; the binary turns it into the exit code (0, 1, 2).
@@ -67,7 +84,7 @@ impl Outcome {
 
 /// Validate what `args` names and reach a verdict, without writing anything.
 /// `Err` is a usage error (a schema folder that does not exist).
-pub fn execute(args: &ValidateRequest) -> Result<Outcome, String> {
+pub fn execute(args: &ValidateRequest) -> Result<Outcome, ValidateError> {
     execute_with(args, None)
 }
 
@@ -77,10 +94,10 @@ pub fn execute(args: &ValidateRequest) -> Result<Outcome, String> {
 pub fn execute_with(
     args: &ValidateRequest,
     lookup: Option<&dyn BaseLookup>,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, ValidateError> {
     let started = Instant::now();
     let source = SchemaSource::discover_all(&args.schemas);
-    let plan = SchemaPlan::load(&source).map_err(|e| e.to_string())?;
+    let plan = SchemaPlan::load(&source)?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -89,9 +106,9 @@ pub fn execute_with(
     let dir_lookup = match (&args.base, lookup) {
         (Some(dir), None) => {
             if !dir.is_dir() {
-                return Err(format!("--base {} is not a folder", dir.display()));
+                return Err(ValidateError::BaseNotAFolder(dir.clone()));
             }
-            Some(DirLookup::new(dir)?)
+            Some(DirLookup::new(dir).map_err(ValidateError::Base)?)
         }
         _ => None,
     };
@@ -102,10 +119,9 @@ pub fn execute_with(
         VerdictCache::default_location()
     };
     if args.conflicts {
-        let lookup = lookup.ok_or(
-            "--conflicts needs the game's files: pass --base DIR (extracted files) or --game-dir",
-        )?;
-        let found = crate::patch::check_conflicts(lookup, &paths)?;
+        let lookup = lookup.ok_or(ValidateError::ConflictsNeedGameFiles)?;
+        let found =
+            crate::patch::check_conflicts(lookup, &paths).map_err(ValidateError::Conflicts)?;
         return Ok(conflict_outcome(found, started));
     }
     let (files, mut extra) = collect_files(&paths);
