@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use std::path::Path;
-use x4pipe_catalog::{extract, Catalog, Error, ExtractOptions};
+use x4pipe_catalog::{extract, Catalog, ExtractOptions};
 
 const Z: &str = "00000000000000000000000000000000";
 
@@ -156,7 +156,7 @@ fn symlinks_in_the_target_are_not_followed() {
     let before = snapshot(tmp.path());
     let c = Catalog::open(&cat).unwrap();
     let err = extract(&c, &root.join("target"), &ExtractOptions::default()).unwrap_err();
-    assert!(matches!(err, Error::Target { .. }), "{err}");
+    assert!(matches!(err, x4pipe_catalog::Error::Target { .. }), "{err}");
     assert!(err.to_string().contains("symbolic link"), "{err}");
     assert_eq!(snapshot(tmp.path()), before);
     assert!(!root.join("outside/owned.txt").exists());
