@@ -131,17 +131,12 @@ fn list(a: &ListArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             None => "",
         };
         let e = x.entry;
+        // Entry paths come from the catalog: no raw control characters to the terminal.
+        let path = x4pipe_files::terminal::escape(&e.path);
         if a.long {
-            writeln!(
-                out,
-                "{status}{} {} {} {}",
-                e.md5_hex(),
-                e.size,
-                e.mtime,
-                e.path
-            )?;
+            writeln!(out, "{status}{} {} {} {path}", e.md5_hex(), e.size, e.mtime,)?;
         } else {
-            writeln!(out, "{status}{}", e.path)?;
+            writeln!(out, "{status}{path}")?;
         }
     }
     if !bad.is_empty() {

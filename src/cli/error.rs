@@ -126,7 +126,15 @@ pub fn report(e: &anyhow::Error) -> String {
             }
         }
     }
-    out
+    // Messages name files and quote their contents: no raw control characters or
+    // bidi overrides reach the terminal (x4pipe_files::terminal; escaping is
+    // idempotent, so text escaped before stays as it is).
+    let mut safe = String::with_capacity(out.len());
+    for line in out.split_terminator('\n') {
+        safe.push_str(&x4pipe_files::terminal::escape_line(line));
+        safe.push('\n');
+    }
+    safe
 }
 
 #[cfg(test)]
@@ -149,6 +157,15 @@ mod tests {
         // A Display that already shows its source: the cause is not printed again.
         let e = anyhow::Error::new(Repeats(std::io::Error::other("gone")));
         assert_eq!(report(&e), "error: outer gone\n");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let e = anyhow::anyhow!("bad name a\u{1b}[2Jb\r").context("in x\u{202e}y.cat");
+        assert_eq!(
+            report(&e),
+            "error: in x\\u{202e}y.cat\n\nCaused by:\n  bad name a\\x1b[2Jb\\x0d\n"
+        );
     }
 
     #[test]

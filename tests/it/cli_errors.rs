@@ -787,3 +787,20 @@ fn validation_bypass_failures() {
         failure(t, &["package", "my_mod"], false)
     );
 }
+
+/// Names and contents from files are shown with control characters escaped.
+#[test]
+fn control_characters_are_escaped_on_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    fs::create_dir(t.join("md")).unwrap();
+    fs::write(
+        t.join("md/evil\u{1b}]0;owned\u{7}.xml"),
+        "<mdscript name=\"Evil\">\u{1b}[2J\r<cues/></mdscript>\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(
+        "validate_control_characters",
+        failure(t, &["validate", "md", "--no-cache"], true)
+    );
+}

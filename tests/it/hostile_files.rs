@@ -483,3 +483,60 @@ fn package_checks_content_xml_fully_before_writing() {
     assert_eq!(r.code, Some(1), "{}", r.all());
     assert!(!tmp.path().join("my_mod.zip").exists());
 }
+
+// ---- terminal output: names and contents never reach the terminal raw ----
+
+/// No ESC, CR, NUL, other C0/C1 control or bidi override in `text`.
+fn assert_terminal_safe(text: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect();
+    assert!(bad.is_empty(), "raw {bad:?} in:\n{text}");
+}
+
+#[test]
+fn cat_list_escapes_control_characters_in_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let z = "0".repeat(32);
+    fs::write(
+        tmp.path().join("x.cat"),
+        format!("a\u{1b}[31mred\r.txt 0 0 {z}\nb\u{202e}txt.exe 0 0 {z}\nc\u{9b}2J 0 0 {z}\n"),
+    )
+    .unwrap();
+    fs::write(tmp.path().join("x.dat"), "").unwrap();
+    for args in [
+        &["cat", "list", "x.cat"][..],
+        &["cat", "list", "x.cat", "--long"],
+    ] {
+        let r = run_limited(tmp.path(), args, 20);
+        assert_eq!(r.code, Some(0), "{}", r.all());
+        assert_terminal_safe(&r.all());
+        assert!(r.stdout.contains("a\\x1b[31mred\\x0d.txt"), "{}", r.stdout);
+        assert!(r.stdout.contains("b\\u{202e}txt.exe"), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn human_validate_output_escapes_control_characters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let md = tmp.path().join("md");
+    fs::create_dir_all(&md).unwrap();
+    // A file name and a line with ESC (not allowed in XML: reported with its line).
+    fs::write(
+        md.join("evil\u{1b}]0;owned\u{7}.xml"),
+        "<mdscript name=\"Evil\">\u{1b}[2J\u{1b}[H\r<cues/></mdscript>\n",
+    )
+    .unwrap();
+    let r = run_limited(tmp.path(), &["validate", "md", "--no-cache"], 60);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert_terminal_safe(&r.all());
+    assert!(
+        r.stdout.contains("evil\\x1b]0;owned\\x07.xml"),
+        "{}",
+        r.stdout
+    );
+}

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::batch::FileReport;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::position::LineIndex;
+use x4pipe_files::terminal::{escape, escape_line};
 
 /// How findings are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -91,23 +92,35 @@ pub fn human(d: &Diagnostic, source: Option<&[u8]>, renderer: &Renderer) -> Stri
         .as_ref()
         .filter(|_| d.line > 0)
         .map(|i| i.line_text(d.line));
-    let origin = format!("in {}", d.location());
-    let mut message = level(d.severity).title(&d.message).id(&d.code);
+    // Names, messages and source lines come from files: control characters and
+    // bidi overrides are shown escaped, never sent to the terminal raw.
+    let path_note = path_note.map(|p| escape(&p).into_owned());
+    let expected = expected.map(|e| escape(&e).into_owned());
+    let help = d.help.as_deref().map(escape);
+    let file = escape(&d.file);
+    let title = escape(&d.message);
+    let origin = format!("in {}", escape(&d.location()));
+    let mut message = level(d.severity).title(&title).id(&d.code);
     let label = d.expected.as_deref().map(|_| "here").unwrap_or("");
+    let escaped_line;
     match line_text.and_then(|t| std::str::from_utf8(t).ok()) {
         Some(text) => {
             let start = char_to_byte(text, d.column);
             let end = char_to_byte(text, d.end_column).max(start);
+            // The span in the escaped line: where the escaped prefixes end.
+            escaped_line = escape_line(text);
+            let start = escape_line(&text[..start]).len();
+            let end = escape_line(&text[..end]).len();
             // An empty span (e.g. at the end of a line) still needs a caret.
             let span = if end > start {
                 start..end
             } else {
-                start..(start + 1).min(text.len().max(start))
+                start..(start + 1).min(escaped_line.len().max(start))
             };
             message = message.snippet(
-                Snippet::source(text)
+                Snippet::source(&escaped_line)
                     .line_start(d.line as usize)
-                    .origin(&d.file)
+                    .origin(&file)
                     .annotation(level(d.severity).span(span).label(label)),
             );
         }
@@ -118,7 +131,7 @@ pub fn human(d: &Diagnostic, source: Option<&[u8]>, renderer: &Renderer) -> Stri
     for footer in [&path_note, &expected].into_iter().flatten() {
         message = message.footer(Level::Note.title(footer));
     }
-    if let Some(help) = &d.help {
+    if let Some(help) = &help {
         message = message.footer(Level::Help.title(help));
     }
     let text = renderer.render(message).to_string();
