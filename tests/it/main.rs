@@ -8,6 +8,7 @@ mod cli_errors;
 mod config_props;
 mod escaping;
 mod host;
+mod hostile_corpus;
 mod hostile_files;
 mod layout;
 mod lua_client;

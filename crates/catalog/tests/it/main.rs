@@ -5,5 +5,6 @@
 mod game;
 mod hostile;
 mod package;
+mod props;
 mod roundtrip;
 mod support;

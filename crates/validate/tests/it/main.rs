@@ -7,5 +7,6 @@ mod content_xml;
 mod diff;
 mod formats;
 mod oracle;
+mod props;
 mod robustness;
 mod support;
