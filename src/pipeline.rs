@@ -56,8 +56,12 @@ pub fn find_config(explicit: Option<&Path>, dir: &Path) -> Option<PathBuf> {
     match explicit {
         Some(p) => Some(p.to_path_buf()),
         None => {
+            // Anything by that name is the config: a pipe or folder named
+            // x4pipe.toml is refused when read, not silently replaced by defaults.
             let candidate = dir.join(CONFIG_FILE);
-            candidate.is_file().then_some(candidate)
+            std::fs::symlink_metadata(&candidate)
+                .is_ok()
+                .then_some(candidate)
         }
     }
 }

@@ -6,6 +6,10 @@ use std::path::Path;
 use super::model::{ApiMode, Config};
 use super::rules::printable;
 use super::{ConfigError, LoadError};
+use x4pipe_files::input::{InputError, Origin};
+
+/// The largest `x4pipe.toml` read; real ones are a few KiB.
+const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
 
 impl Config {
     /// Parse and check a config file's text. `file` is used in messages only.
@@ -47,10 +51,16 @@ impl Config {
                 Ok(c)
             }
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| LoadError::Read {
-                    path: p.to_path_buf(),
-                    source,
-                })?;
+                // x4pipe's input rule: a regular file (a pipe would hang, a device
+                // never end), at most 16 MiB; the path is the user's, links followed.
+                let text = x4pipe_files::input::read_text(p, Origin::Named, MAX_CONFIG_BYTES)
+                    .map_err(|e| LoadError::Read {
+                        path: p.to_path_buf(),
+                        source: match e {
+                            InputError::Io { source, .. } => source,
+                            refused => std::io::Error::other(refused.to_string()),
+                        },
+                    })?;
                 Ok(Config::from_toml_str(&text, p)?)
             }
         }

@@ -655,6 +655,34 @@ fn input_rule_failures() {
         "cat_index_fifo",
         failure(t, &["cat", "list", "fifo.cat"], false)
     );
+    let c = tempfile::tempdir().unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(c.path().join("x4pipe.toml"))
+        .status()
+        .unwrap()
+        .success());
+    insta::assert_snapshot!("build_config_fifo", failure(c.path(), &["build"], false));
+    insta::assert_snapshot!(
+        "build_config_device",
+        failure(t, &["build", "--config", "/dev/zero"], false)
+    );
+    let sim = t.join("sim_ext");
+    fs::create_dir_all(sim.join("md")).unwrap();
+    fs::write(
+        sim.join("ui.xml"),
+        "<addon name=\"x\"><environment type=\"fullscreen\"><file name=\"../x.lua\"/></environment></addon>\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(
+        "sim_lua_outside_extension",
+        failure(t, &["sim", "sim_ext", "--for", "1s"], false)
+    );
+    fs::remove_file(sim.join("ui.xml")).unwrap();
+    std::os::unix::fs::symlink(t.join("passwd"), sim.join("md/link.xml")).unwrap();
+    insta::assert_snapshot!(
+        "sim_md_symlink",
+        failure(t, &["sim", "sim_ext", "--for", "1s"], false)
+    );
 
     let ext = t.join("my_mod");
     fs::create_dir(&ext).unwrap();

@@ -181,6 +181,20 @@ fn build_refuses_links_and_pipes_in_include_folders() {
     assert!(r.stderr.contains("named pipe (FIFO)"), "{}", r.stderr);
 }
 
+#[cfg(unix)]
+#[test]
+fn build_refuses_a_named_pipe_as_its_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    mkfifo(&tmp.path().join("x4pipe.toml"));
+    let r = run_limited(tmp.path(), &["build"], 20);
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert!(r.stderr.contains("named pipe (FIFO)"), "{}", r.stderr);
+    // Named on the command line: followed, but still a regular file only.
+    let r = run_limited(tmp.path(), &["build", "--config", "/dev/zero"], 20);
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert!(r.stderr.contains("is a device"), "{}", r.stderr);
+}
+
 #[test]
 fn package_refuses_a_huge_content_xml_before_reading_it() {
     let tmp = tempfile::tempdir().unwrap();
@@ -539,4 +553,43 @@ fn human_validate_output_escapes_control_characters() {
         "{}",
         r.stdout
     );
+}
+
+// ---- x4pipe sim reads extensions by the same rule ----
+
+#[cfg(unix)]
+#[test]
+fn sim_reads_extensions_by_the_input_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ext = tmp.path().join("ext");
+    fs::create_dir_all(ext.join("md")).unwrap();
+    mkfifo(&ext.join("md/pipe.xml"));
+    let r = run_limited(tmp.path(), &["sim", "ext", "--for", "1s"], 30);
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert!(r.stderr.contains("named pipe (FIFO)"), "{}", r.stderr);
+
+    // A ui.xml naming a Lua file outside its extension.
+    fs::remove_file(ext.join("md/pipe.xml")).unwrap();
+    fs::write(tmp.path().join("secret.lua"), "error('SECRET-LUA-RAN')\n").unwrap();
+    fs::write(
+        ext.join("ui.xml"),
+        "<addon name=\"x\"><environment type=\"fullscreen\"><file name=\"../secret.lua\"/></environment></addon>\n",
+    )
+    .unwrap();
+    let r = run_limited(tmp.path(), &["sim", "ext", "--for", "1s"], 30);
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert!(!r.all().contains("SECRET-LUA-RAN"), "{}", r.all());
+    assert!(r.stderr.contains("../secret.lua"), "{}", r.stderr);
+
+    // A linked MD file.
+    fs::remove_file(ext.join("ui.xml")).unwrap();
+    fs::write(
+        tmp.path().join("other.xml"),
+        "<mdscript name=\"Other\"><cues/></mdscript>",
+    )
+    .unwrap();
+    symlink(tmp.path().join("other.xml"), ext.join("md/link.xml"));
+    let r = run_limited(tmp.path(), &["sim", "ext", "--for", "1s"], 30);
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert!(r.stderr.contains("is a symbolic link"), "{}", r.stderr);
 }

@@ -3,6 +3,7 @@
 
 use crate::error::SimError;
 use std::path::{Path, PathBuf};
+use x4pipe_files::input::{self, InputError, Origin, MAX_READ_BYTES};
 
 #[derive(Clone, Debug)]
 pub struct Extension {
@@ -22,8 +23,39 @@ fn err(path: &Path, msg: impl Into<String>) -> SimError {
     }
 }
 
-fn read_xml(path: &Path) -> Result<String, SimError> {
-    std::fs::read_to_string(path).map_err(|e| err(path, format!("cannot read: {e}")))
+/// Reads a file of the extension under x4pipe's input rule (`x4pipe_files::input`):
+/// a regular file, never a link out of the extension, size capped.
+pub(crate) fn read_text(path: &Path) -> Result<String, SimError> {
+    input::read_text(path, Origin::Found, MAX_READ_BYTES).map_err(|e| refused(path, e))
+}
+
+fn refused(path: &Path, e: InputError) -> SimError {
+    match e {
+        InputError::Io { source, .. } => err(path, format!("cannot read: {source}")),
+        // The rule's message starts with the path, which SimError shows itself.
+        other => {
+            let text = other.to_string();
+            let prefix = format!("{}: ", path.display());
+            err(path, text.strip_prefix(&prefix).unwrap_or(&text))
+        }
+    }
+}
+
+/// Whether a file of the extension exists under this name (as anything: what it
+/// is, the input rule decides when it is read).
+fn present(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// A `<file name=...>` of ui.xml must stay inside the extension: relative, no `..`,
+/// no drive or stream (`:`).
+fn inside(name: &str) -> bool {
+    let name = name.replace('\\', "/");
+    !name.starts_with('/')
+        && !name.contains(':')
+        && name
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
 /// Reads the folder of one extension.
@@ -36,8 +68,8 @@ pub fn load(dir: &Path) -> Result<Extension, SimError> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let content = dir.join("content.xml");
-    if content.is_file() {
-        let text = read_xml(&content)?;
+    if present(&content) {
+        let text = read_text(&content)?;
         let doc = roxmltree::Document::parse(&text)
             .map_err(|e| err(&content, format!("not well-formed XML: {e}")))?;
         if let Some(i) = doc.root_element().attribute("id") {
@@ -49,8 +81,17 @@ pub fn load(dir: &Path) -> Result<Extension, SimError> {
     if md.is_dir() {
         let entries = std::fs::read_dir(&md).map_err(|e| err(&md, format!("cannot list: {e}")))?;
         for e in entries {
-            let p = e.map_err(|e| err(&md, format!("cannot list: {e}")))?.path();
-            if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml")) && p.is_file() {
+            let e = e.map_err(|e| err(&md, format!("cannot list: {e}")))?;
+            let p = e.path();
+            if !p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml")) {
+                continue;
+            }
+            let ft = e
+                .file_type()
+                .map_err(|e| err(&p, format!("cannot read: {e}")))?;
+            // A link or a pipe named *.xml is refused, not skipped or followed.
+            input::check_found(&p, &ft).map_err(|e| refused(&p, e))?;
+            if ft.is_file() {
                 md_files.push(p);
             }
         }
@@ -58,8 +99,8 @@ pub fn load(dir: &Path) -> Result<Extension, SimError> {
     md_files.sort_by_key(|p| p.file_name().map(|n| n.to_string_lossy().to_lowercase()));
     let mut lua_files = Vec::new();
     let ui = dir.join("ui.xml");
-    if ui.is_file() {
-        let text = read_xml(&ui)?;
+    if present(&ui) {
+        let text = read_text(&ui)?;
         let doc = roxmltree::Document::parse(&text)
             .map_err(|e| err(&ui, format!("not well-formed XML: {e}")))?;
         for env in doc
@@ -72,10 +113,18 @@ pub fn load(dir: &Path) -> Result<Extension, SimError> {
                 let Some(name) = f.attribute("name") else {
                     return Err(err(&ui, format!("line {line}: <file> without name")));
                 };
+                if !inside(name) {
+                    return Err(err(
+                        &ui,
+                        format!("line {line}: {name} is not a path inside the extension"),
+                    ));
+                }
                 let path = dir.join(name.replace('\\', "/"));
-                if !path.is_file() {
+                if !present(&path) {
                     return Err(err(&ui, format!("line {line}: {name} does not exist")));
                 }
+                // Checked now (a regular file, not a link); read when the Lua loads.
+                input::open(&path, Origin::Found).map_err(|e| refused(&path, e))?;
                 lua_files.push(path);
             }
         }

@@ -169,10 +169,7 @@ impl Sim {
         let mut lua = Vec::new();
         for e in exts {
             for f in &e.md_files {
-                let text = std::fs::read_to_string(f).map_err(|err| SimError::Extension {
-                    path: f.display().to_string(),
-                    msg: format!("cannot read: {err}"),
-                })?;
+                let text = crate::extension::read_text(f)?;
                 scripts.push(script::load(&f.display().to_string(), &text)?);
             }
             lua.extend(e.lua_files.iter().cloned().map(LuaFile::from));
