@@ -4,6 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  x4pipe build\n  x4pipe build --config x4pipe.toml --out dist\n  x4pipe build --templates ./my-templates   (override any embedded template file by file)"
+)]
 pub struct Args {
     /// Config file (default: ./x4pipe.toml if present, else the embedded defaults)
     #[arg(long, value_name = "PATH")]

@@ -9,6 +9,9 @@ use x4pipe_catalog::{Catalog, ExtractOptions, ListOptions, PackOptions};
 
 /// `x4pipe cat`: read and write X4 .cat/.dat catalogs.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Examples:\n  x4pipe cat list 01.cat --long\n  x4pipe cat list ext_01.cat --verify\n  x4pipe cat extract 01.cat --glob 'libraries/*.xsd' --out schemas\n  x4pipe cat pack my_folder --out ext_01.cat --glob '!*.bak'"
+)]
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,

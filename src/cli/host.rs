@@ -10,6 +10,9 @@ use anyhow::Context;
 use x4pipe_host::{Config, Event, PythonCmd, DEFAULT_PIPES};
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  x4pipe host\n  x4pipe host --allow my_mod --verbose\n  x4pipe host --x4-dir \"/games/X4 Foundations\" --python /usr/bin/python3\n\nOnly extensions allowed in the permissions file (or with --allow) run Python.\nCtrl-C stops the host and every module. Exit codes: 0 stopped by Ctrl-C, 2 could not start."
+)]
 pub struct Args {
     /// The X4 folder (default: from the game process, else from Lua's package.path)
     #[arg(long, value_name = "DIR")]

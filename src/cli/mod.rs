@@ -1,6 +1,7 @@
 //! The `x4pipe` command line: one module per command, each with its clap arguments
-//! (`Args`) and an `exec` that calls the library and returns an exit code or an
-//! error; `error` prints errors and maps them to exit codes, in one place.
+//! and examples (`Args`, `after_help`) and an `exec` that calls the library and
+//! returns an exit code or an error; `error` prints errors and maps them to exit
+//! codes, in one place. This file only lists the commands and dispatches.
 
 use std::process::ExitCode;
 
@@ -30,49 +31,19 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Render the extension (the Named Pipes API, or the mod of an x4pipe.toml project)
-    #[command(
-        after_help = "Examples:\n  x4pipe build\n  x4pipe build --config x4pipe.toml --out dist\n  x4pipe build --templates ./my-templates   (override any embedded template file by file)"
-    )]
     Build(build::Args),
     /// Validate X4 XML (md, aiscripts, ui.xml, content.xml) against the game's schemas, and diff patches against the game's files
-    #[command(
-        after_help = "Examples:\n  x4pipe validate out/my_mod --schemas ../x4-schemas\n  x4pipe validate md --game-dir \"/games/X4 Foundations\"\n  x4pipe validate my_mod --base extracted --schemas extracted   (diff patches applied to extracted game files)\n  x4pipe validate --conflicts --game-dir \"/games/X4 Foundations\" mods/mod_a mods/mod_b\n  X4PIPE_SCHEMAS=schemas x4pipe validate --format github .\n\nExit codes: 0 all valid, 1 invalid files, 2 usage or I/O errors."
-    )]
     Validate(validate::Args),
     /// List, extract and pack X4 .cat/.dat catalogs
-    #[command(
-        after_help = "Examples:\n  x4pipe cat list 01.cat --long\n  x4pipe cat list ext_01.cat --verify\n  x4pipe cat extract 01.cat --glob 'libraries/*.xsd' --out schemas\n  x4pipe cat pack my_folder --out ext_01.cat --glob '!*.bak'"
-    )]
     Cat(cat::Args),
     /// Make a reproducible release archive (zip, or catalogs in a zip) of a built extension
-    #[command(
-        after_help = "Examples:\n  x4pipe package out/my_mod\n  x4pipe package out/my_mod --format cat --out dist/my_mod.zip\n  SOURCE_DATE_EPOCH=1700000000 x4pipe package out/my_mod"
-    )]
     Package(package::Args),
     /// Create a new pipe-enabled mod project (MD, Python echo server, CI workflow)
-    #[command(
-        after_help = "Examples:\n  x4pipe new-extension my_mod\n  x4pipe new-extension my_mod --api embedded --author \"Me\" --dir mods/my_mod\n  cd my_mod && x4pipe build"
-    )]
     NewExtension(new_extension::Args),
     /// Run the Python pipe host: serve the game's host pipe and run the Python modules
     /// mods register (Linux and Windows, any number of game clients)
-    #[command(
-        after_help = "Examples:\n  x4pipe host\n  x4pipe host --allow my_mod --verbose\n  x4pipe host --x4-dir \"/games/X4 Foundations\" --python /usr/bin/python3\n\nOnly extensions allowed in the permissions file (or with --allow) run Python.\nCtrl-C stops the host and every module. Exit codes: 0 stopped by Ctrl-C, 2 could not start."
-    )]
     Host(host::Args),
     /// Run built extensions' MD with the real Lua client and pipes, without the game
-    #[command(
-        after_help = "Runs the Mission Director scripts of built extensions (the API and your mod) with the real \
-UI Lua client in LuaJIT, the bundled native library and real pipes, against whatever servers you run. \
-Game time runs as fast as the machine allows; idle time is skipped. Prints debug_text and every MD/Lua \
-exchange with game timestamps. Constructs outside the simulated subset stop the run with \
-\"not simulated: <what> at <file>:<line>\" (see crates/sim/GAME-MODEL.md).\n\n\
-Examples:\n  x4pipe sim out/x4pipe_named_pipes my_mod/out/my_mod --for 2min\n  \
-x4pipe sim --until-debug-text 'Python answered' --for 1min\n  \
-x4pipe sim --event game-loaded@30s --reload-ui@10s --pause 5s..8s\n\n\
-Exit codes: 0 the run ended cleanly (and --until-debug-text matched), 1 an MD or Lua error, a construct \
-outside the subset, or no match, 2 usage or I/O errors."
-    )]
     Sim(sim::Args),
 }
 

@@ -7,6 +7,9 @@ use x4pipe_catalog::{PackageFormat, PackageOptions};
 
 /// `x4pipe package`: a reproducible release archive of a built extension.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Examples:\n  x4pipe package out/my_mod\n  x4pipe package out/my_mod --format cat --out dist/my_mod.zip\n  SOURCE_DATE_EPOCH=1700000000 x4pipe package out/my_mod"
+)]
 pub struct Args {
     /// The extension folder (holding content.xml).
     #[arg(default_value = ".")]

@@ -13,6 +13,18 @@ use x4pipe_sim::sim::{parse_duration, EarlyUi};
 use x4pipe_sim::{extension, EventKind, Happening, Model, Record, SignalOrder, Sim, SimOptions};
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Runs the Mission Director scripts of built extensions (the API and your mod) with the real \
+UI Lua client in LuaJIT, the bundled native library and real pipes, against whatever servers you run. \
+Game time runs as fast as the machine allows; idle time is skipped. Prints debug_text and every MD/Lua \
+exchange with game timestamps. Constructs outside the simulated subset stop the run with \
+\"not simulated: <what> at <file>:<line>\" (see crates/sim/GAME-MODEL.md).\n\n\
+Examples:\n  x4pipe sim out/x4pipe_named_pipes my_mod/out/my_mod --for 2min\n  \
+x4pipe sim --until-debug-text 'Python answered' --for 1min\n  \
+x4pipe sim --event game-loaded@30s --reload-ui@10s --pause 5s..8s\n\n\
+Exit codes: 0 the run ended cleanly (and --until-debug-text matched), 1 an MD or Lua error, a construct \
+outside the subset, or no match, 2 usage or I/O errors."
+)]
 pub struct Args {
     /// Built extension folders (the API and the mod); default: every folder in ./out
     dirs: Vec<PathBuf>,

@@ -18,6 +18,9 @@ use x4pipe_validate::{Format, Outcome, ValidateRequest, Verdict};
 /// addon.xsd, `<content>` (content.xml) → the schema x4pipe ships. Other XML is
 /// checked for well-formedness.
 #[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  x4pipe validate out/my_mod --schemas ../x4-schemas\n  x4pipe validate md --game-dir \"/games/X4 Foundations\"\n  x4pipe validate my_mod --base extracted --schemas extracted   (diff patches applied to extracted game files)\n  x4pipe validate --conflicts --game-dir \"/games/X4 Foundations\" mods/mod_a mods/mod_b\n  X4PIPE_SCHEMAS=schemas x4pipe validate --format github .\n\nExit codes: 0 all valid, 1 invalid files, 2 usage or I/O errors."
+)]
 pub struct Args {
     /// Files or folders (folders are searched for *.xml recursively). Default: `.`
     #[arg(value_name = "PATH")]
