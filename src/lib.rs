@@ -19,7 +19,7 @@
 //! - [`release`]: the checks `x4pipe package` runs before packaging (content.xml);
 //! - [`scaffold`]: `x4pipe new-extension`, a new mod project;
 //! - [`game`]: the game's schemas read from an installed game's catalogs;
-//! - `tree` (private): a folder's files in a stable order, for template overrides and
+//! - `tree` (private): `/`-separated relative names, for template overrides and
 //!   project includes.
 
 pub mod config;
