@@ -16,7 +16,13 @@
 //! - Rust: `x4pipe_native::Client` (the code the C ABI wraps), `write` (blocking until
 //!   the message is out) and `read` polled in a tight loop (an owned `Vec`, like the Lua
 //!   string).
-//! - Both against the same echo server code, in turns: Lua, Rust, Lua, Rust, Lua, Rust;
+//! - The fake game alone: the same two events and answers through the same fake game
+//!   (`x4pipe_sim::host::LuaHost`), answered at once by a few lines of Lua without any
+//!   pipe. Its time per trip is what the game's side of the path costs (the copies of
+//!   the event parameter into Lua and of the answer out of it, the frame loop), which
+//!   any client pays; *Lua net* = the Lua trip minus that, the work of the client, the
+//!   native library, the transport and the echo server, which is what the Rust trip is.
+//! - All against the same echo server code, in turns: Lua, fake game, Rust, three times;
 //!   the best run of each counts (a busy shared machine slows single runs).
 //!
 //! MB/s counts the bytes of both directions (2 x size per round trip).
@@ -30,6 +36,7 @@ use std::time::{Duration, Instant};
 use support::game::{Game, Options};
 use support::render::{names, Settings};
 use x4pipe_native::{Client, Server, Status};
+use x4pipe_sim::host::{HostOptions, LuaArg, LuaData, LuaFile, LuaHost};
 
 fn echo_server(name: &str) -> std::thread::JoinHandle<()> {
     let mut server = Server::create(name).expect("serve");
@@ -95,6 +102,57 @@ fn bench_lua(host: &Game, pipe: &str, msg: &[u8], budget: Duration) -> Figures {
     }
 }
 
+/// MD's two events answered by Lua at once, without a pipe: the read gets the write's
+/// whole event parameter back (no copy of it in Lua; the same size, plus the prefix).
+const GAME_ONLY_LUA: &str = r#"
+local pending = {}
+RegisterEvent("pipeWrite", function(_, p)
+    local a = p:find(";", 1, true)
+    local b = p:find(";", a + 1, true)
+    pending[#pending + 1] = p
+    AddUITriggeredEvent("Named_Pipes", "pipeWrite_complete_" .. p:sub(a + 1, b - 1), "SUCCESS")
+end)
+RegisterEvent("pipeRead", function(_, p)
+    local a = p:find(";", 1, true)
+    AddUITriggeredEvent("Named_Pipes", "pipeRead_complete_" .. p:sub(a + 1), table.remove(pending, 1))
+end)
+"#;
+
+fn bench_game_only(msg: &[u8], budget: Duration) -> Figures {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("game_only.lua");
+    std::fs::write(&file, GAME_ONLY_LUA).unwrap();
+    let mut host = LuaHost::new(vec![LuaFile::from(file)], HostOptions::default());
+    host.load().expect("load the stand-in client");
+    let mut param = b"pipe;w;".to_vec();
+    param.extend_from_slice(msg);
+    let start = Instant::now();
+    let (mut trips, mut frames) = (0, 0);
+    while trips < 3 || start.elapsed() < budget {
+        // As the Game of the Lua runs does: the parameter is copied into the event.
+        host.raise(names::WRITE, LuaArg::Str(param.clone()));
+        host.raise(names::READ, LuaArg::Str(b"pipe;r".to_vec()));
+        let mut answered = false;
+        while !answered {
+            let t = start.elapsed().as_secs_f64();
+            host.frame(t, t);
+            frames += 1;
+            for ev in host.take_ui_events() {
+                if ev.control == "pipeRead_complete_r" {
+                    assert!(matches!(ev.value, LuaData::Str(ref v) if v.len() == param.len()));
+                    answered = true;
+                }
+            }
+        }
+        trips += 1;
+    }
+    Figures {
+        trips,
+        secs: start.elapsed().as_secs_f64(),
+        frames,
+    }
+}
+
 fn bench_rust(pipe: &str, msg: &[u8], budget: Duration) -> Figures {
     let mut client = Client::open(pipe).expect("open");
     client.set_write_timeout(Duration::from_secs(30));
@@ -138,30 +196,35 @@ fn main() {
     let sizes = [16usize, 256, 4 << 10, 64 << 10, 1 << 20, 16 << 20];
 
     println!(
-        "| size | Lua round trips/s | Lua MB/s | frames / trip | Rust round trips/s | Rust MB/s | Lua / Rust |"
+        "| size | Lua round trips/s | frames / trip | fake game alone, µs / trip | Lua net round trips/s | Rust round trips/s | Rust MB/s | Lua / Rust | Lua net / Rust |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for size in sizes {
         let msg: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
         let best = |a: Option<Figures>, b: Figures| match a {
             Some(a) if a.per_sec() >= b.per_sec() => Some(a),
             _ => Some(b),
         };
-        let (mut lua, mut rust) = (None, None);
+        let (mut lua, mut game, mut rust) = (None, None, None);
         for run in 0..3 {
             lua = best(lua, run_lua(size, run, &msg, budget));
+            game = best(game, bench_game_only(&msg, budget));
             rust = best(rust, run_rust(size, run, &msg, budget));
         }
-        let (lua, rust) = (lua.unwrap(), rust.unwrap());
+        let (lua, game, rust) = (lua.unwrap(), game.unwrap(), rust.unwrap());
+        let game_secs = 1.0 / game.per_sec();
+        let net = 1.0 / (1.0 / lua.per_sec() - game_secs);
         println!(
-            "| {} | {:.0} | {:.1} | {:.1} | {:.0} | {:.1} | {:.2} |",
+            "| {} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.1} | {:.2} | {:.2} |",
             label(size),
             lua.per_sec(),
-            lua.mb_per_sec(size),
             lua.frames as f64 / lua.trips as f64,
+            game_secs * 1e6,
+            net,
             rust.per_sec(),
             rust.mb_per_sec(size),
             lua.per_sec() / rust.per_sec(),
+            net / rust.per_sec(),
         );
     }
 }
