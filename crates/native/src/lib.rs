@@ -31,6 +31,13 @@ pub use client::Client;
 pub use server::{Connection, Server};
 pub use status::{Error, Result, Status};
 
+/// CPU time the calling thread has used so far (Linux: nanosecond resolution; Windows:
+/// advances at the scheduler's tick). For benchmarks that tell the work a call does from
+/// the time it waited; `None` if the OS does not say.
+pub fn thread_cpu_time() -> Option<std::time::Duration> {
+    sys::thread_cpu_time()
+}
+
 /// The library version (`x4p_version`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 

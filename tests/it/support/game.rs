@@ -129,7 +129,9 @@ impl Game {
             safe_mode: opts.safe_mode,
             pause_symbol: opts.pause_symbol && !opts.pause_from_c,
             time_calls: true,
-            cpu_times: opts.cpu_times,
+            cpu_clock: opts
+                .cpu_times
+                .then_some(x4pipe_native::thread_cpu_time as fn() -> Option<Duration>),
         };
         let mut host = LuaHost::new(files, host_opts);
         host.load().expect("set up the Lua state");

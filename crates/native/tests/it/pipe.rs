@@ -448,3 +448,25 @@ fn send_in_steps_never_waits_for_the_reader() {
     assert!(m == big, "{} bytes arrived", m.len());
     assert!(n.is_empty());
 }
+
+/// The CPU clock the frame-cost benchmark reads around each call advances with work.
+#[test]
+fn thread_cpu_time_advances_with_work() {
+    let start = wp::thread_cpu_time().expect("the OS tells a thread's CPU time");
+    let wall = Instant::now();
+    let mut x = 0u64;
+    loop {
+        for i in 0..100_000u64 {
+            x = x.wrapping_mul(31).wrapping_add(i);
+        }
+        std::hint::black_box(x);
+        let used = wp::thread_cpu_time().unwrap() - start;
+        if used >= Duration::from_millis(20) {
+            break;
+        }
+        assert!(
+            wall.elapsed() < WAIT,
+            "20 ms of work never showed ({used:?})"
+        );
+    }
+}
