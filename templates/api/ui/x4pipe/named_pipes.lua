@@ -484,11 +484,13 @@ local function serveReads(p)
     end
 end
 
+local function serveBoth(p)
+    serveWrites(p)
+    serveReads(p)
+end
+
 local function serve(p)
-    local ok, err = pcall(function()
-        serveWrites(p)
-        serveReads(p)
-    end)
+    local ok, err = pcall(serveBoth, p)
     if not ok then
         -- A Lua error must not leave an access unanswered: end the pipe cleanly.
         log("pipe " .. p.name .. ": " .. tostring(err))
@@ -538,14 +540,22 @@ end
 
 -- Serves every pipe with a waiting request. Runs from onUpdate and from MD's
 -- heartbeat (onUpdate can drop out for a while), so it must be cheap when idle.
+-- Scratch list of poll(), kept: polling runs every frame and makes no garbage.
+local pollNames = {}
+
 local function poll()
-    ringAlarms()
-    -- Copy the names first: serving changes the table.
-    local names = {}
-    for name in pairs(waiting) do
-        names[#names + 1] = name
+    if next(alarms) ~= nil then
+        ringAlarms()
     end
-    for _, name in ipairs(names) do
+    -- Copy the names first: serving changes the table.
+    local n = 0
+    for name in pairs(waiting) do
+        n = n + 1
+        pollNames[n] = name
+    end
+    for i = 1, n do
+        local name = pollNames[i]
+        pollNames[i] = nil
         local p = pipes[name]
         if p then
             serve(p)
