@@ -384,6 +384,35 @@ fn pending_read(w: &mut World, pipe: &str) {
     );
 }
 
+/// Issue #9 item 6: the UI's onUpdate can drop out for a while; MD's heartbeat then
+/// polls the Lua client, so reads still complete.
+#[test]
+fn reads_complete_on_the_md_heartbeat_while_onupdate_is_out() {
+    let mut w = World::new("beat");
+    let echo = unique("x4t_echo_beat");
+    w.add_md(
+        "Sim_Beat",
+        &format!(
+            r#"<cue name="Ask"><delay exact="2s"/><actions>
+                 <signal_cue_instantly cue="md.Named_Pipes.Write" param="table[$pipe='{echo}', $msg='hi']"/>
+                 <signal_cue_instantly cue="md.Named_Pipes.Read" param="table[$pipe='{echo}', $cue=Answer, $time=60s]"/>
+               </actions></cue>
+               <cue name="Answer" instantiate="true"><conditions><event_cue_signalled/></conditions>
+                 <actions><debug_text text="'answer: ' + event.param"/></actions></cue>"#
+        ),
+    );
+    let _echo = TestServer::start(&echo, Reply::Echo);
+    let mut sim = w.sim(opts());
+    sim.host().set_onupdate_runs(false);
+    let events = run_until(&mut sim, 30.0, "answer: ");
+    let answers: Vec<_> = texts(&events)
+        .into_iter()
+        .filter(|t| t.starts_with("answer"))
+        .collect();
+    assert_eq!(answers, ["answer: hi"], "{}", show(&events));
+    no_errors(&sim, &events);
+}
+
 #[test]
 fn savegame_load_cancels_pending_accesses_and_the_host_reconnects() {
     let mut w = World::new("load");

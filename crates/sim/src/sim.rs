@@ -18,6 +18,7 @@ use crate::host::{HostOptions, LuaData, LuaFile, LuaHost, LuaNote};
 use crate::script;
 use crate::value::{Key, Table, Value};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -154,9 +155,8 @@ pub struct Sim {
     pending_ui: Vec<crate::host::UiEvent>,
     events: Vec<Event>,
     last_exchange: Instant,
-    /// The events MD raised in the previous frame and in this one.
-    raised_before: Vec<(String, LuaArg)>,
-    raised_now: Vec<(String, LuaArg)>,
+    /// The parameter each Lua event was last raised with.
+    last_raised: HashMap<String, LuaArg>,
     errors: usize,
     started: bool,
 }
@@ -194,8 +194,7 @@ impl Sim {
             pending_ui: Vec::new(),
             events: Vec::new(),
             last_exchange: Instant::now(),
-            raised_before: Vec::new(),
-            raised_now: Vec::new(),
+            last_raised: HashMap::new(),
             errors: 0,
             started: false,
         }
@@ -297,20 +296,21 @@ impl Sim {
         for r in self.engine.take_records() {
             if let Record::ToLua(call) = &r {
                 self.host.raise(&call.name, call.param.clone());
-                // A request is new; the same event again frame after frame (a
-                // heartbeat) asks the outside world for nothing.
-                let key = (call.name.clone(), call.param.clone());
-                if !self.raised_before.contains(&key) {
+                // A request is new (every access has its own id); the same event
+                // with the same parameter as the last time (a heartbeat) asks the
+                // outside world for nothing.
+                let last = self.last_raised.get(&call.name);
+                if last != Some(&call.param) {
+                    self.last_raised
+                        .insert(call.name.clone(), call.param.clone());
                     self.last_exchange = Instant::now();
                 }
-                self.raised_now.push(key);
             }
             self.push(EventKind::Md(r));
         }
     }
 
     fn lua_phase(&mut self) {
-        self.raised_before = std::mem::take(&mut self.raised_now);
         self.host
             .frame(self.game as f64 / 1e6, self.clock as f64 / 1e6);
         self.lua_notes();
