@@ -1,7 +1,9 @@
 //! One hour of game time of an idle connected mod, simulated by `x4pipe-sim`: the
 //! rendered API and a scaffolded mod, the real Lua client over the native library, a
-//! host on a real pipe that keeps the passive read pending. Baseline beside it: the
-//! same hour with no host running (pings fail and back off, nothing connected).
+//! host and the mod's own server on real pipes that keep the passive reads pending.
+//! Beside it: the same hour with the host but not the mod's server (the mod's
+//! connection helper retries once a minute), and with nothing served (pings fail and
+//! back off).
 //!
 //! `cargo bench --bench sim_idle`. Not a test: prints a Markdown table for
 //! docs/benchmarks.md. Goal: under one second of wall time per hour.
@@ -76,30 +78,23 @@ fn main() {
 
     let unconnected = hour(&exts);
 
-    // The host: accepts, reads and never answers (as the Python host does).
-    let mut server = x4pipe_native::Server::create(&host_pipe).expect("serve");
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let s = stop.clone();
-    let host = std::thread::spawn(move || {
-        while !s.load(std::sync::atomic::Ordering::SeqCst) {
-            if let Ok(Some(mut c)) = server.accept_timeout(Duration::from_millis(20)) {
-                while !s.load(std::sync::atomic::Ordering::SeqCst) {
-                    if c.read_timeout(Duration::from_millis(20)).is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-    });
+    // The host, and then the mod's server too: accept, read and never answer (as the
+    // Python host does when nothing is asked of it).
+    let host = QuietServer::start(&host_pipe);
+    let host_only = hour(&exts);
+    let server = QuietServer::start(&id);
     let connected = hour(&exts);
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    host.join().unwrap();
+    drop((host, server));
 
     println!("| one hour of game time | wall time | events | MD/Lua errors |");
     println!("|---|---|---|---|");
     for (name, f) in [
-        ("idle mod, host connected (goal < 1 s)", &connected),
-        ("baseline: no host, pings back off", &unconnected),
+        (
+            "idle mod connected to the host and its server (goal < 1 s)",
+            &connected,
+        ),
+        ("host connected, the mod's server absent", &host_only),
+        ("nothing served, pings back off", &unconnected),
     ] {
         println!(
             "| {name} | {:.3} s | {} | {} |",
@@ -107,5 +102,44 @@ fn main() {
             f.events,
             f.errors
         );
+    }
+}
+
+/// A server on a real pipe that accepts, reads and never answers, until dropped.
+struct QuietServer {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl QuietServer {
+    fn start(name: &str) -> QuietServer {
+        use std::sync::atomic::Ordering::SeqCst;
+        let mut server = x4pipe_native::Server::create(name).expect("serve");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let s = stop.clone();
+        let thread = std::thread::spawn(move || {
+            while !s.load(SeqCst) {
+                if let Ok(Some(mut c)) = server.accept_timeout(Duration::from_millis(20)) {
+                    while !s.load(SeqCst) {
+                        if c.read_timeout(Duration::from_millis(20)).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        QuietServer {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for QuietServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
     }
 }
