@@ -666,6 +666,22 @@ fn input_rule_failures() {
         "build_config_device",
         failure(t, &["build", "--config", "/dev/zero"], false)
     );
+    let schemas = t.join("fifo_schemas");
+    fs::create_dir(&schemas).unwrap();
+    fs::copy(shared_schemas("6.x/md.xsd"), schemas.join("md.xsd")).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(schemas.join("common.xsd"))
+        .status()
+        .unwrap()
+        .success());
+    insta::assert_snapshot!(
+        "validate_schema_fifo",
+        failure(
+            t,
+            &["validate", "passwd", "--schemas", "fifo_schemas"],
+            false
+        )
+    );
     let sim = t.join("sim_ext");
     fs::create_dir_all(sim.join("md")).unwrap();
     fs::write(

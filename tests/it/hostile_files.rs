@@ -593,3 +593,57 @@ fn sim_reads_extensions_by_the_input_rule() {
     assert_eq!(r.code, Some(2), "{}", r.all());
     assert!(r.stderr.contains("is a symbolic link"), "{}", r.stderr);
 }
+
+/// Many large files in one `validate` run: memory stays bounded (files are read and
+/// validated in batches), instead of every file being held at once. Run under a
+/// 1.5 GB address-space limit with 2 GB of files.
+#[cfg(target_os = "linux")]
+#[test]
+fn validate_holds_a_bounded_amount_of_files_in_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("many");
+    fs::create_dir(&dir).unwrap();
+    for i in 0..10 {
+        sparse(&dir.join(format!("f{i}.xml")), 200 << 20);
+    }
+    let bin = env!("CARGO_BIN_EXE_x4pipe");
+    let script = format!("ulimit -v 1500000; exec '{bin}' validate many --no-cache -j 1");
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(tmp.path())
+        .env("X4PIPE_CACHE_DIR", tmp.path().join(".cache"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert_eq!(stdout.matches("looks binary").count(), 10, "{stdout}");
+}
+
+/// A named pipe among the schemas: refused by name, not waited on by the compile.
+#[cfg(unix)]
+#[test]
+fn validate_refuses_a_named_pipe_among_the_schemas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let schemas = tmp.path().join("schemas");
+    fs::create_dir(&schemas).unwrap();
+    fs::copy(
+        crate::support::shared_schemas("6.x/md.xsd"),
+        schemas.join("md.xsd"),
+    )
+    .unwrap();
+    mkfifo(&schemas.join("common.xsd"));
+    fs::create_dir(tmp.path().join("md")).unwrap();
+    fs::write(tmp.path().join("md/a.xml"), MD).unwrap();
+    let r = run_limited(
+        tmp.path(),
+        &["validate", "md", "--schemas", "schemas", "--no-cache"],
+        30,
+    );
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert!(
+        r.all().contains("common.xsd: is a named pipe"),
+        "{}",
+        r.all()
+    );
+}

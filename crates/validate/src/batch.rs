@@ -116,13 +116,64 @@ const BYTES_PER_COMPILE: usize = 6 * 1024 * 1024;
 struct Pending {
     index: usize,
     kind: FileKind,
+    /// The verdict cache key (0 without a cache).
     key: u128,
     bytes: Vec<u8>,
 }
 
+/// How many bytes of files a run reads before validating them: files are read (and
+/// their bytes held) in batches of about this size, so a folder of many large files
+/// cannot exhaust memory. A batch holds at least one file (each at most
+/// [`MAX_FILE_BYTES`](crate::MAX_FILE_BYTES)).
+const BATCH_BYTES: u64 = 512 * 1024 * 1024;
+
+/// How many bytes of source the reports keep in all, to show the lines of findings;
+/// files past this are reported without their source lines.
+const KEPT_SOURCE_BYTES: usize = 256 * 1024 * 1024;
+
 /// Validate `files` on up to `jobs` threads (0 = one per core), consulting `cache`.
-/// Reports come back in the order of `files`.
+/// Reports come back in the order of `files`. Memory stays bounded: files are read
+/// in batches of [`BATCH_BYTES`], and the reports keep at most [`KEPT_SOURCE_BYTES`]
+/// of source.
 pub fn validate_files(
+    plan: &SchemaPlan,
+    files: &[PathBuf],
+    cache: Option<&VerdictCache>,
+    jobs: usize,
+) -> Vec<FileReport> {
+    let mut reports = Vec::with_capacity(files.len());
+    let mut start = 0;
+    while start < files.len() {
+        let (mut end, mut total) = (start, 0u64);
+        while end < files.len() {
+            // The size the read will be capped at; a stat, not a read.
+            let len = std::fs::metadata(&files[end])
+                .map_or(0, |m| m.len())
+                .min(crate::MAX_FILE_BYTES as u64);
+            if end > start && total + len > BATCH_BYTES {
+                break;
+            }
+            total += len;
+            end += 1;
+        }
+        reports.extend(validate_batch(plan, &files[start..end], cache, jobs));
+        start = end;
+    }
+    let mut kept = 0usize;
+    for r in &mut reports {
+        if let Some(source) = &r.source {
+            if kept + source.len() > KEPT_SOURCE_BYTES {
+                r.source = None;
+            } else {
+                kept += source.len();
+            }
+        }
+    }
+    reports
+}
+
+/// [`validate_files`] for one batch, all read at once.
+fn validate_batch(
     plan: &SchemaPlan,
     files: &[PathBuf],
     cache: Option<&VerdictCache>,
@@ -154,7 +205,10 @@ pub fn validate_files(
             }
         };
         let kind = FileKind::detect(path, &bytes);
-        let key = VerdictCache::key(kind, plan.schema_hash(kind), &bytes);
+        // Hashing the content is only worth it with a cache to look in.
+        let key = cache.map_or(0, |_| {
+            VerdictCache::key(kind, plan.schema_hash(kind), &bytes)
+        });
         match cache.and_then(|c| c.get(key, &shown)) {
             Some(found) => reports[index] = Some(report(path, kind, found, true, bytes)),
             None => pending.push(Pending {

@@ -290,7 +290,9 @@ fn hash_schema_dir(main: &Path) -> Result<u128, LoadError> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| LoadError::Io(dir.to_path_buf(), e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xsd")) && p.is_file())
+        // Every *.xsd but folders: a pipe or device among them is refused below,
+        // before the schema engine opens it (and would wait on it).
+        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xsd")) && !p.is_dir())
         .collect();
     files.sort();
     let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -300,7 +302,13 @@ fn hash_schema_dir(main: &Path) -> Result<u128, LoadError> {
             .unwrap_or_default(),
     );
     for f in files {
-        let bytes = std::fs::read(&f).map_err(|e| LoadError::Io(f.clone(), e))?;
+        // The user's schema folder: links followed, but regular files only.
+        let bytes = x4pipe_files::input::read(&f, Origin::Named, MAX_FILE_BYTES as u64).map_err(
+            |e| match e {
+                InputError::Io { source, .. } => LoadError::Io(f.clone(), source),
+                refused => LoadError::Io(f.clone(), std::io::Error::other(refused.to_string())),
+            },
+        )?;
         h.update(
             f.file_name()
                 .map(|n| n.as_encoded_bytes())
