@@ -10,11 +10,9 @@ use x4pipe_validate::patch::{self, BaseLookup, Found, Source};
 /// Extract the game's XSD schemas (`libraries/md.xsd`, `libraries/common.xsd`,
 /// `libraries/aiscripts.xsd`, `ui/core/addon.xsd`) from the numbered catalogs of
 /// `game_dir` into a temporary game-style tree, which lives as long as the returned
-/// handle.
-pub fn schemas_from_game(game_dir: &Path) -> Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new()
-        .prefix("x4pipe-game-schemas-")
-        .tempdir()
+/// handle (a registered temporary: removed on drop and on Ctrl-C).
+pub fn schemas_from_game(game_dir: &Path) -> Result<x4pipe_files::StagingDir> {
+    let dir = x4pipe_files::StagingDir::new_in(&std::env::temp_dir(), "game-schemas")
         .context("cannot create a temporary folder for the game's schemas")?;
     x4pipe_catalog::extract_game_files(game_dir, x4pipe_catalog::GAME_SCHEMAS, dir.path())
         .with_context(|| {
