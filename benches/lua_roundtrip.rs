@@ -1,4 +1,4 @@
-//! Round trips through the Lua client (fake X4 host + LuaJIT + ffi + native library)
+//! Round trips through the Lua client (fake X4 game + LuaJIT + ffi + native library)
 //! against a plain Rust client (`x4pipe_native::Client`) on the same transport, same run.
 //!
 //! `cargo bench --bench lua_roundtrip` (optionally `-- <seconds per case>`, default 1).
