@@ -489,6 +489,18 @@ fn sim_failures() {
             true
         )
     );
+
+    // A cue that references a library no loaded script has.
+    fs::create_dir_all(t.join("reflib/md")).unwrap();
+    fs::write(
+        t.join("reflib/md/reflib.xml"),
+        "<mdscript name=\"RefLib\">\n  <cues>\n    <cue name=\"Uses\" ref=\"md.Missing.Lib\"/>\n  </cues>\n</mdscript>\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(
+        "sim_ref_to_a_missing_library",
+        failure(t, &["sim", "reflib", "--for", "1s"], true)
+    );
 }
 
 #[test]
