@@ -357,21 +357,26 @@ impl Drop for MapBuf {
     }
 }
 
-/// `poll()` on one descriptor; returns the `revents` (0 on timeout).
+/// `ppoll()` on one descriptor; returns the `revents` (0 on timeout).
 /// `timeout` `None` waits forever. `EINTR` is retried by the caller's loop (returns 0).
+/// `ppoll` rather than `poll`: its timeout has nanoseconds, so a wait within a 250 µs
+/// step is not rounded up to a whole millisecond.
 pub fn poll(fd: BorrowedFd<'_>, events: i16, timeout: Option<Duration>) -> io::Result<i16> {
-    let ms: libc::c_int = match timeout {
-        None => -1,
-        // Round up so a 0.5 ms rest does not become a busy 0 ms poll loop.
-        Some(t) => t.as_micros().div_ceil(1000).min(i32::MAX as u128) as libc::c_int,
-    };
+    let ts = timeout.map(|t| libc::timespec {
+        tv_sec: t.as_secs().min(libc::time_t::MAX as u64) as libc::time_t,
+        tv_nsec: t.subsec_nanos() as _,
+    });
+    let ts_ptr = ts
+        .as_ref()
+        .map_or(std::ptr::null(), |t| t as *const libc::timespec);
     let mut pfd = libc::pollfd {
         fd: fd.as_raw_fd(),
         events,
         revents: 0,
     };
-    // SAFETY: pfd is one valid pollfd living across the call.
-    match cvt(unsafe { libc::poll(&mut pfd, 1, ms) }) {
+    // SAFETY: pfd is one valid pollfd and ts_ptr NULL or a valid timespec, both living
+    // across the call; a NULL signal mask leaves the mask alone.
+    match cvt(unsafe { libc::ppoll(&mut pfd, 1, ts_ptr, std::ptr::null()) }) {
         Ok(_) => Ok(pfd.revents),
         Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
         Err(e) => Err(e),
