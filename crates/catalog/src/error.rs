@@ -125,6 +125,55 @@ pub enum Error {
     #[error(transparent)]
     Write(#[from] x4pipe_files::WriteError),
 
+    /// `package`: the extension folder cannot be opened.
+    #[error("{}: cannot open extension folder", dir.display())]
+    OpenExtension {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// `package`: a folder that is not a built extension (no content.xml).
+    #[error("{}: no content.xml; `package` needs a built extension folder (the one holding content.xml)", dir.display())]
+    NotAnExtension { dir: PathBuf },
+
+    /// `package`: an extension folder whose name cannot be an archive's top folder.
+    #[error("{}: folder name is not UTF-8", dir.display())]
+    FolderNameNotUtf8 { dir: PathBuf },
+
+    /// `package`: the `.x4pipeignore` files leave out content.xml.
+    #[error("{}: content.xml is ignored by {ignore_file}; the game cannot load an extension without it", dir.display())]
+    ContentIgnored {
+        dir: PathBuf,
+        ignore_file: &'static str,
+    },
+
+    /// `package --format cat` of a tree that already holds `ext_01.cat/.dat`.
+    #[error("{}: already has {file}; package the unpacked files, or use --format zip", dir.display())]
+    AlreadyPacked { dir: PathBuf, file: String },
+
+    /// The zip library failed on the archive being written; `step` says where.
+    #[error("{}: {step}", archive.display())]
+    Zip {
+        archive: PathBuf,
+        step: String,
+        #[source]
+        source: zip::result::ZipError,
+    },
+
+    /// Writing the archive (or copying a file into it) failed; `what` names the
+    /// file(s) and the step.
+    #[error("{what}")]
+    Archive {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A file changed size while it was being zipped.
+    #[error("{}: size changed while packaging", path.display())]
+    ChangedWhileZipping { path: PathBuf },
+
     /// A bad `--glob` pattern.
     #[error("bad glob {pattern:?}: {message}")]
     Glob { pattern: String, message: String },

@@ -25,7 +25,7 @@ pub use time::{parse_date, zip_datetime};
 use crate::catalog::{pack_files, SourceFile};
 use crate::filter::PathFilter;
 use crate::walk::{self, WalkOptions};
-use anyhow::{bail, Context, Result};
+use crate::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -70,32 +70,28 @@ pub struct Extension {
 
 /// Reads `dir/content.xml`; fails clearly when the folder is not an extension.
 pub fn inspect(dir: &Path) -> Result<Extension> {
-    let dir = dir
-        .canonicalize()
-        .with_context(|| format!("{}: cannot open extension folder", dir.display()))?;
+    let dir = dir.canonicalize().map_err(|source| Error::OpenExtension {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
     let content_path = dir.join("content.xml");
     if std::fs::symlink_metadata(&content_path).is_err() {
-        bail!(
-            "{}: no content.xml; `package` needs a built extension folder (the one holding content.xml)",
-            dir.display()
-        );
+        return Err(Error::NotAnExtension { dir });
     }
     // x4pipe's input rule: a regular file (no link, pipe or device), size capped.
     let text = x4pipe_files::input::read_text(
         &content_path,
         x4pipe_files::Origin::Found,
         x4pipe_files::MAX_READ_BYTES,
-    )
-    .map_err(crate::Error::from)?;
-    let content = content::parse(&text).map_err(|message| crate::Error::BadContent {
+    )?;
+    let content = content::parse(&text).map_err(|message| Error::BadContent {
         path: content_path.clone(),
         message,
     })?;
-    let folder = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .with_context(|| format!("{}: folder name is not UTF-8", dir.display()))?
-        .to_string();
+    let Some(folder) = dir.file_name().and_then(|n| n.to_str()) else {
+        return Err(Error::FolderNameNotUtf8 { dir });
+    };
+    let folder = folder.to_string();
     Ok(Extension {
         dir,
         folder,
@@ -117,14 +113,13 @@ pub fn default_output(ext: &Extension, format: PackageFormat) -> Result<PathBuf>
             && v.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
         if !plain {
-            return Err(crate::Error::Unpackable {
+            return Err(Error::Unpackable {
                 path: ext.dir.join("content.xml"),
                 reason: format!(
                     "the version {:?} cannot be part of the archive's file name (ASCII letters, digits, '.', '-', '_' only); pass --out FILE",
                     x4pipe_files::terminal::escape(v)
                 ),
-            }
-            .into());
+            });
         }
         name.push('_');
         name.push_str(v);
@@ -145,11 +140,10 @@ fn check_zip_name(out: &Path) -> Result<()> {
     {
         return Ok(());
     }
-    Err(crate::Error::Output {
+    Err(Error::Output {
         path: out.to_path_buf(),
         reason: "the archive to write must end in .zip".into(),
-    }
-    .into())
+    })
 }
 
 /// The entry timestamp: SOURCE_DATE_EPOCH, else content.xml's date, else 1980.
@@ -176,11 +170,10 @@ pub fn package(dir: &Path, opts: &PackageOptions) -> Result<PathBuf> {
     };
     let files = walk::files(&ext.dir, &PathFilter::default(), &walk_opts)?;
     if !files.iter().any(|f| f.path == "content.xml") {
-        bail!(
-            "{}: content.xml is ignored by {}; the game cannot load an extension without it",
-            ext.dir.display(),
-            walk::IGNORE_FILE
-        );
+        return Err(Error::ContentIgnored {
+            dir: ext.dir,
+            ignore_file: walk::IGNORE_FILE,
+        });
     }
 
     let prefix = format!("{}/", ext.folder);
@@ -201,11 +194,10 @@ pub fn package(dir: &Path, opts: &PackageOptions) -> Result<PathBuf> {
                 .iter()
                 .find(|f| f.path == EXT_CATALOG || f.path == "ext_01.dat")
             {
-                bail!(
-                    "{}: already has {}; package the unpacked files, or use --format zip",
-                    ext.dir.display(),
-                    f.path
-                );
+                return Err(Error::AlreadyPacked {
+                    dir: ext.dir,
+                    file: f.path.clone(),
+                });
             }
             let (keep, packed): (Vec<SourceFile>, Vec<SourceFile>) = files
                 .into_iter()
@@ -214,8 +206,7 @@ pub fn package(dir: &Path, opts: &PackageOptions) -> Result<PathBuf> {
                 entries.insert(format!("{prefix}{}", f.path), f.source);
             }
             if !packed.is_empty() {
-                let staging = x4pipe_files::StagingDir::beside(&out, "package")
-                    .map_err(crate::Error::from)?;
+                let staging = x4pipe_files::StagingDir::beside(&out, "package")?;
                 let cat = staging.path().join(EXT_CATALOG);
                 pack_files(&packed, &cat, Some(epoch), opts.progress)?;
                 entries.insert(format!("{prefix}{EXT_CATALOG}"), cat.clone());

@@ -2,7 +2,7 @@
 //! permissions, deflate at a pinned level. Same inputs, same bytes.
 
 use crate::catalog::BUF_SIZE;
-use anyhow::{Context, Result};
+use crate::{Error, Result};
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ pub(crate) fn write(
         match source {
             None => zip
                 .add_directory(name.as_str(), base.unix_permissions(DIR_MODE))
-                .with_context(|| format!("{}: adding folder {name}", dest.display()))?,
+                .map_err(zip_error(dest, || format!("adding folder {name}")))?,
             Some(source) => {
                 // The walk refused links and special files; the handle is checked again.
                 let (mut file, meta) =
@@ -62,31 +62,51 @@ pub(crate) fn write(
                     .unix_permissions(FILE_MODE)
                     .large_file(size >= u64::from(u32::MAX));
                 zip.start_file(name.as_str(), opts)
-                    .with_context(|| format!("{}: adding {name}", dest.display()))?;
+                    .map_err(zip_error(dest, || format!("adding {name}")))?;
                 let copied =
                     crate::catalog::copy_hashing(&mut file, &mut zip, size, None, &mut buf, |n| {
                         bar.inc(n)
                     })
-                    .with_context(|| format!("{} -> {}", source.display(), dest.display()))?;
-                anyhow::ensure!(
-                    copied == size,
-                    "{}: size changed while packaging",
-                    source.display()
-                );
+                    .map_err(|e| Error::Archive {
+                        what: format!("{} -> {}", source.display(), dest.display()),
+                        source: e,
+                    })?;
+                if copied != size {
+                    return Err(Error::ChangedWhileZipping {
+                        path: source.to_path_buf(),
+                    });
+                }
             }
         }
     }
     let mut w = zip
         .finish()
-        .with_context(|| format!("{}: finishing zip", dest.display()))?;
-    w.flush()
-        .with_context(|| format!("{}", tmp.path().display()))?;
+        .map_err(zip_error(dest, || "finishing zip".into()))?;
+    w.flush().map_err(|source| Error::Archive {
+        what: tmp.path().display().to_string(),
+        source,
+    })?;
     drop(w);
-    made_by_unix(&mut tmp.as_file())
-        .with_context(|| format!("{}: setting the central directory", tmp.path().display()))?;
+    made_by_unix(&mut tmp.as_file()).map_err(|source| Error::Archive {
+        what: format!("{}: setting the central directory", tmp.path().display()),
+        source,
+    })?;
     bar.finish_and_clear();
     tmp.commit()?;
     Ok(())
+}
+
+/// The error of a zip-library step on the archive `dest` (the step's text is
+/// only made when it failed).
+fn zip_error<'a>(
+    dest: &'a Path,
+    step: impl FnOnce() -> String + 'a,
+) -> impl FnOnce(zip::result::ZipError) -> Error + 'a {
+    move |source| Error::Zip {
+        archive: dest.to_path_buf(),
+        step: step(),
+        source,
+    }
 }
 
 /// "Version made by" system of Unix (APPNOTE 4.4.2), the high byte of that field.
