@@ -116,7 +116,7 @@ mod tests {
         let opts = x4pipe_catalog::PackOptions {
             globs: Vec::new(),
             mtime: Some(0),
-            progress: false,
+            progress: None,
         };
         x4pipe_catalog::pack(src.path(), &game.path().join("01.cat"), &opts).unwrap();
         let dlc_src = root.join("crates/validate/tests/fixtures/diff/dlc/extensions/ego_dlc_test");

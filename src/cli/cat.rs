@@ -80,7 +80,7 @@ pub fn exec(args: Args) -> super::Result {
                 &ExtractOptions {
                     globs: a.glob.clone(),
                     verify: a.verify,
-                    progress: true,
+                    progress: super::progress::bars(),
                 },
             )?;
             eprintln!(
@@ -98,7 +98,7 @@ pub fn exec(args: Args) -> super::Result {
                 &PackOptions {
                     globs: a.glob.clone(),
                     mtime: super::source_date_epoch()?,
-                    progress: true,
+                    progress: super::progress::bars(),
                 },
             )?;
             eprintln!(

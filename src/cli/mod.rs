@@ -13,6 +13,7 @@ mod error;
 mod host;
 mod new_extension;
 mod package;
+mod progress;
 mod sim;
 mod validate;
 

@@ -47,7 +47,7 @@ pub fn exec(args: Args) -> super::Result {
             out: args.out,
             source_date_epoch: super::source_date_epoch()?,
             loose: args.loose,
-            progress: true,
+            progress: super::progress::bars(),
         },
     )?;
     eprintln!("Packaged {}", path.display());

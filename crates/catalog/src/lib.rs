@@ -6,20 +6,19 @@
 //!   numbered catalogs of an installed game ([`read_game_files`]).
 //! * [`package`]: byte-reproducible zip / cat release archives ([`package()`]).
 //!
-//! The library returns data and errors and never prints results or exits (the one
-//! thing it draws is a progress bar on a terminal's stderr, when the caller asks for
-//! it); the `x4pipe` binary (`src/cli/cat.rs`, `src/cli/package.rs`) owns the
-//! arguments and the output.
+//! The library returns data and errors and never prints or exits: long jobs report
+//! how far they are to the caller's [`Progress`], if any; the `x4pipe` binary
+//! (`src/cli/cat.rs`, `src/cli/package.rs`, `src/cli/progress.rs`) owns the
+//! arguments, the output and the progress bars.
 
 pub mod catalog;
 pub mod error;
 pub mod filter;
 pub mod game;
 pub mod package;
+pub mod progress;
 pub mod safe_path;
 pub mod walk;
-
-mod progress;
 
 pub use catalog::{
     extract, list, pack, pack_files, Catalog, Entry, ExtractOptions, ListOptions, Listed,
@@ -30,3 +29,4 @@ pub use game::{
     extract_game_files, find_entry, game_catalogs, numbered_catalogs, read_game_files, GAME_SCHEMAS,
 };
 pub use package::{package, PackageFormat, PackageOptions};
+pub use progress::{NoProgress, Progress, ProgressSink};

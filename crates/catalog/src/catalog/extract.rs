@@ -13,6 +13,7 @@
 use super::{Catalog, Entry, BUF_SIZE};
 use crate::error::{Error, Result};
 use crate::filter::PathFilter;
+use crate::progress::{or_none, ProgressSink};
 use crate::safe_path;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -25,8 +26,8 @@ pub struct ExtractOptions {
     pub globs: Vec<String>,
     /// Check every extracted entry's md5 (sizes are always checked).
     pub verify: bool,
-    /// Show a progress bar on a terminal for large catalogs.
-    pub progress: bool,
+    /// Told how far extracting is (`None`: nobody).
+    pub progress: ProgressSink,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +94,8 @@ pub fn extract(catalog: &Catalog, out_dir: &Path, opts: &ExtractOptions) -> Resu
 
     let staging = x4pipe_files::StagingDir::new_in(out_dir, "extract")?;
 
-    let bar = crate::progress::bytes(opts.progress, total, "extracting");
+    let progress = or_none(&opts.progress);
+    progress.start("extracting", total);
     let mut dat = catalog.open_dat()?;
     let mut buf = vec![0u8; BUF_SIZE];
     for e in &todo {
@@ -103,12 +105,12 @@ pub fn extract(catalog: &Catalog, out_dir: &Path, opts: &ExtractOptions) -> Resu
         }
         let mut file = File::create(&staged).map_err(|source| conflict(catalog, e, source))?;
         catalog.copy_entry_buf(&mut dat, e, &mut file, opts.verify, &mut buf, |n| {
-            bar.inc(n)
+            progress.advance(n)
         })?;
         file.set_modified(to_system_time(e.mtime))
             .map_err(Error::io(&staged))?;
     }
-    bar.finish_and_clear();
+    progress.finish();
 
     // Check the target before moving anything into it.
     for e in &todo {

@@ -7,6 +7,7 @@
 use super::{catalog_md5, copy_hashing, finish_md5, hex, BUF_SIZE};
 use crate::error::{Error, Result};
 use crate::filter::PathFilter;
+use crate::progress::{or_none, Progress, ProgressSink};
 pub use crate::walk::SourceFile;
 use crate::walk::{self, WalkOptions};
 use md5::{Digest, Md5};
@@ -23,8 +24,8 @@ pub struct PackOptions {
     /// Every entry's mtime (seconds since the epoch), for reproducible output;
     /// `None` takes each file's own mtime.
     pub mtime: Option<i64>,
-    /// Show a progress bar on a terminal for large inputs.
-    pub progress: bool,
+    /// Told how far packing is (`None`: nobody).
+    pub progress: ProgressSink,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +46,7 @@ pub fn pack(src_dir: &Path, cat_out: &Path, opts: &PackOptions) -> Result<PackRe
         exclude: vec![cat_out.to_path_buf(), cat_out.with_extension("dat")],
     };
     let files = walk::files(src_dir, &filter, &walk_opts)?;
-    pack_files(&files, cat_out, opts.mtime, opts.progress)
+    pack_files(&files, cat_out, opts.mtime, or_none(&opts.progress))
 }
 
 /// The `.cat` to write must be named `*.cat`: its `.dat` is the same name with
@@ -71,7 +72,7 @@ pub fn pack_files(
     files: &[SourceFile],
     cat_out: &Path,
     mtime: Option<i64>,
-    progress: bool,
+    progress: &dyn Progress,
 ) -> Result<PackReport> {
     check_cat_name(cat_out)?;
     let dat_out = cat_out.with_extension("dat");
@@ -95,7 +96,7 @@ pub fn pack_files(
             .map_err(Error::io(&f.source))?
             .len();
     }
-    let bar = crate::progress::bytes(progress, total, "packing");
+    progress.start("packing", total);
 
     let dat_tmp = AtomicFile::create(&dat_out)?;
     let mut dat = BufWriter::with_capacity(BUF_SIZE, dat_tmp.as_file());
@@ -117,7 +118,7 @@ pub fn pack_files(
             size,
             Some(&mut hasher),
             &mut buf,
-            |n| bar.inc(n),
+            |n| progress.advance(n),
         )
         .map_err(|source| Error::Io {
             path: PathBuf::from(format!("{} -> {}", f.source.display(), dat_out.display())),
@@ -138,7 +139,7 @@ pub fn pack_files(
     }
     dat.flush().map_err(Error::io(dat_tmp.path()))?;
     drop(dat);
-    bar.finish_and_clear();
+    progress.finish();
 
     let cat_tmp = AtomicFile::create(cat_out)?;
     cat_tmp

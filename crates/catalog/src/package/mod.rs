@@ -24,6 +24,7 @@ pub use time::{parse_date, zip_datetime};
 
 use crate::catalog::{pack_files, SourceFile};
 use crate::filter::PathFilter;
+use crate::progress::{or_none, ProgressSink};
 use crate::walk::{self, WalkOptions};
 use crate::{Error, Result};
 use std::collections::BTreeMap;
@@ -57,7 +58,8 @@ pub struct PackageOptions {
     pub source_date_epoch: Option<i64>,
     /// Extra globs of files to keep loose in the cat format (added to [`DEFAULT_LOOSE`]).
     pub loose: Vec<String>,
-    pub progress: bool,
+    /// Told how far packing and zipping are (`None`: nobody).
+    pub progress: ProgressSink,
 }
 
 /// What `package` found out about the extension folder.
@@ -208,13 +210,13 @@ pub fn package(dir: &Path, opts: &PackageOptions) -> Result<PathBuf> {
             if !packed.is_empty() {
                 let staging = x4pipe_files::StagingDir::beside(&out, "package")?;
                 let cat = staging.path().join(EXT_CATALOG);
-                pack_files(&packed, &cat, Some(epoch), opts.progress)?;
+                pack_files(&packed, &cat, Some(epoch), or_none(&opts.progress))?;
                 entries.insert(format!("{prefix}{EXT_CATALOG}"), cat.clone());
                 entries.insert(format!("{prefix}ext_01.dat"), cat.with_extension("dat"));
                 _staging = Some(staging);
             }
         }
     }
-    zip::write(&entries, &out, zip_datetime(epoch), opts.progress)?;
+    zip::write(&entries, &out, zip_datetime(epoch), or_none(&opts.progress))?;
     Ok(out)
 }

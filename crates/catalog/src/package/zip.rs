@@ -2,6 +2,7 @@
 //! permissions, deflate at a pinned level. Same inputs, same bytes.
 
 use crate::catalog::BUF_SIZE;
+use crate::progress::Progress;
 use crate::{Error, Result};
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
@@ -23,7 +24,7 @@ pub(crate) fn write(
     files: &BTreeMap<String, PathBuf>,
     dest: &Path,
     time: zip::DateTime,
-    progress: bool,
+    progress: &dyn Progress,
 ) -> Result<()> {
     let mut names: BTreeMap<String, Option<&PathBuf>> = BTreeMap::new();
     for (name, source) in files {
@@ -39,7 +40,7 @@ pub(crate) fn write(
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let bar = crate::progress::bytes(progress, total, "zipping");
+    progress.start("zipping", total);
 
     let tmp = x4pipe_files::AtomicFile::create(dest)?;
     let mut zip = ZipWriter::new(BufWriter::with_capacity(BUF_SIZE, tmp.as_file()));
@@ -65,7 +66,7 @@ pub(crate) fn write(
                     .map_err(zip_error(dest, || format!("adding {name}")))?;
                 let copied =
                     crate::catalog::copy_hashing(&mut file, &mut zip, size, None, &mut buf, |n| {
-                        bar.inc(n)
+                        progress.advance(n)
                     })
                     .map_err(|e| Error::Archive {
                         what: format!("{} -> {}", source.display(), dest.display()),
@@ -91,7 +92,7 @@ pub(crate) fn write(
         what: format!("{}: setting the central directory", tmp.path().display()),
         source,
     })?;
-    bar.finish_and_clear();
+    progress.finish();
     tmp.commit()?;
     Ok(())
 }

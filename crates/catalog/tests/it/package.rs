@@ -423,3 +423,70 @@ fn default_output_and_output_inside_the_tree() {
         .iter()
         .any(|(n, _)| n.contains("release.zip")));
 }
+
+/// Every call a [`Progress`] gets, with the bytes of each job added up.
+#[derive(Debug, Default)]
+struct Recorder(std::sync::Mutex<Vec<(String, u64)>>);
+
+impl x4pipe_catalog::Progress for Recorder {
+    fn start(&self, what: &'static str, total_bytes: u64) {
+        let mut calls = self.0.lock().unwrap();
+        calls.push((format!("start {what}"), total_bytes));
+        calls.push(("advanced".into(), 0));
+    }
+    fn advance(&self, bytes: u64) {
+        self.0.lock().unwrap().last_mut().unwrap().1 += bytes;
+    }
+    fn finish(&self) {
+        self.0.lock().unwrap().push(("finish".into(), 0));
+    }
+}
+
+#[test]
+fn long_jobs_report_their_progress_to_the_caller() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ext = make_ext(tmp.path());
+    let recorder = std::sync::Arc::new(Recorder::default());
+    let mut o = opts(PackageFormat::Cat, tmp.path().join("a.zip"), None);
+    o.progress = Some(recorder.clone());
+    package(&ext, &o).unwrap();
+    let calls = std::mem::take(&mut *recorder.0.lock().unwrap());
+    let [(packing, packed), (_, packed_done), (end1, _), (zipping, zipped), (_, zipped_done), (end2, _)] =
+        &calls[..]
+    else {
+        panic!("two jobs expected: {calls:?}");
+    };
+    assert_eq!(
+        [packing, end1, zipping, end2].map(String::as_str),
+        ["start packing", "finish", "start zipping", "finish"]
+    );
+    // md/Named_Pipes.xml alone is 20000 bytes; the zip holds the .dat and more.
+    assert!(*packed >= 20_000 && packed_done == packed, "{calls:?}");
+    assert!(zipped > packed && zipped_done == zipped, "{calls:?}");
+
+    // Extracting what `pack` wrote reports the same bytes.
+    let cat = tmp.path().join("all.cat");
+    let pack_opts = x4pipe_catalog::PackOptions {
+        progress: Some(recorder.clone()),
+        ..Default::default()
+    };
+    let report = x4pipe_catalog::pack(&ext, &cat, &pack_opts).unwrap();
+    let catalog = x4pipe_catalog::Catalog::open(&cat).unwrap();
+    let extract_opts = x4pipe_catalog::ExtractOptions {
+        progress: Some(recorder.clone()),
+        ..Default::default()
+    };
+    x4pipe_catalog::extract(&catalog, &tmp.path().join("out"), &extract_opts).unwrap();
+    let calls = std::mem::take(&mut *recorder.0.lock().unwrap());
+    assert_eq!(
+        calls,
+        [
+            ("start packing".to_string(), report.bytes),
+            ("advanced".into(), report.bytes),
+            ("finish".into(), 0),
+            ("start extracting".into(), report.bytes),
+            ("advanced".into(), report.bytes),
+            ("finish".into(), 0),
+        ]
+    );
+}
