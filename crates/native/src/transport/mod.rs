@@ -9,7 +9,8 @@ use std::time::Duration;
 /// About how long one [`Conn::receive`] or [`Conn::send_step`] call works on a message:
 /// the caller is a game frame, so a large message travels in steps across frames. Time
 /// rather than bytes, so that a step costs the frame the same on a fast and a slow (or
-/// busy) machine; a step always moves at least one packet or chunk.
+/// busy) machine; a step always moves at least one packet or chunk, and never waits for
+/// the peer.
 pub const STEP_TIME: Duration = Duration::from_micros(250);
 
 #[cfg(unix)]

@@ -96,9 +96,9 @@ impl Conn {
 
     /// Returns a whole message if one has arrived, borrowed from the pipe until the
     /// next call, or `None` if not (yet). Packets of a message that is still arriving
-    /// are kept until it is complete. One call works for about [`STEP_TIME`]: it takes
-    /// in what has arrived and, while a message is coming in and this call took part of
-    /// it, waits within that time for more; an idle or stalled pipe costs one `recvmsg`.
+    /// are kept until it is complete. One call takes in what has arrived, for at most
+    /// about [`STEP_TIME`], and never waits for more (a wait in the game thread costs the
+    /// frame the wake-up too, which takes milliseconds on a busy machine).
     pub fn receive(&mut self) -> Result<Option<&[u8]>> {
         self.check_alive()?;
         if self.complete {
@@ -111,7 +111,6 @@ impl Conn {
             self.buf.clear();
         }
         let deadline = Instant::now() + STEP_TIME;
-        let mut progressed = false;
         loop {
             let room = match self.buf.spare(MAX_PAYLOAD) {
                 Ok(room) => room,
@@ -152,7 +151,6 @@ impl Conn {
                     ..
                 }) => {
                     self.buf.commit(payload);
-                    progressed = true;
                     if Instant::now() >= deadline {
                         return Ok(None);
                     }
@@ -163,17 +161,7 @@ impl Conn {
                         format!("protocol error: unknown packet head byte {head:#04x}"),
                     )));
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    // The rest of a message this call is taking in is on its way (the
-                    // sender waits for room in the socket): wait for it within the step.
-                    let rest = deadline.saturating_duration_since(Instant::now());
-                    if !progressed || rest.is_zero() {
-                        return Ok(None);
-                    }
-                    sys::poll(self.fd.as_fd(), sys::POLLIN, Some(rest))
-                        .map_err(|e| self.fail(Error::os(Status::Other, "poll", &e)))?;
-                    progressed = false;
-                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if is_broken(&e) => {
                     return Err(self.fail(Error::os(Status::Broken, "recvmsg", &e)));
@@ -253,12 +241,11 @@ impl Conn {
         }
     }
 
-    /// Sends a whole message in steps, without waiting for a reader that does not
-    /// read: each call works for about [`STEP_TIME`], sending what the socket takes and,
-    /// while the reader keeps taking packets, waiting within that time for room for
-    /// more. It returns `Ok(true)` once the last packet is out. `progress` (0 for a new
-    /// message) is the caller's bookmark: pass the same data and the updated `progress`
-    /// until done. A pipe whose reader takes nothing costs one `sendmsg` per call.
+    /// Sends a whole message in steps, never waiting: each call sends what the socket
+    /// takes now, for at most about [`STEP_TIME`], and returns `Ok(true)` once the last
+    /// packet is out. `progress` (0 for a new message) is the caller's bookmark: pass the
+    /// same data and the updated `progress` until done. A pipe whose reader takes
+    /// nothing costs one `sendmsg` per call.
     pub fn send_step(&mut self, data: &[u8], progress: &mut usize) -> Result<bool> {
         self.check_alive()?;
         if *progress == 0 {
@@ -273,7 +260,6 @@ impl Conn {
         // Progress counts whole packets of payload (the last one may be short).
         let mut i = progress.div_ceil(MAX_PAYLOAD);
         let deadline = Instant::now() + STEP_TIME;
-        let mut progressed = false;
         while i < count {
             let end = ((i + 1) * MAX_PAYLOAD).min(data.len());
             let chunk = &data[i * MAX_PAYLOAD..end];
@@ -282,23 +268,13 @@ impl Conn {
                 Ok(_) => {
                     i += 1;
                     *progress = end;
-                    progressed = true;
                     self.sending = i < count;
                     if self.sending && Instant::now() >= deadline {
                         return Ok(false);
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    // The reader is taking packets: wait within the step for room.
-                    let rest = deadline.saturating_duration_since(Instant::now());
-                    if !progressed || rest.is_zero() {
-                        return Ok(false);
-                    }
-                    sys::poll(self.fd.as_fd(), sys::POLLOUT, Some(rest))
-                        .map_err(|e| self.fail(Error::os(Status::Other, "poll", &e)))?;
-                    progressed = false;
-                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if is_broken(&e) => {
                     return Err(self.fail(Error::os(Status::Broken, "sendmsg", &e)));
                 }
