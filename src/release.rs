@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use x4pipe_files::input::{self, InputError, Origin};
-use x4pipe_validate::{render, FileKind, FileReport, Format, SchemaSource, Validator};
+use x4pipe_validate::{report, FileKind, FileReport, Format, SchemaSource, Validator};
 
 /// Why an extension's `content.xml` cannot be packaged.
 #[derive(Debug, thiserror::Error)]
@@ -43,7 +43,7 @@ pub fn check_content(dir: &Path) -> Result<(), ContentError> {
         source: Some(bytes),
     };
     let mut text = Vec::new();
-    render::write_findings(&mut text, Format::Human, &[report], &[], false)
+    report::write_findings(&mut text, Format::Human, &[report], &[], false)
         .expect("writing to memory");
     Err(ContentError::Invalid {
         path,

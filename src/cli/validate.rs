@@ -154,7 +154,7 @@ fn write_outcome(
     outcome: &Outcome,
     color: bool,
 ) -> std::io::Result<()> {
-    x4pipe_validate::render::write_findings(out, format, &outcome.reports, &outcome.extra, color)?;
+    x4pipe_validate::report::write_findings(out, format, &outcome.reports, &outcome.extra, color)?;
     let line = x4pipe_validate::summary(outcome);
     match format {
         Format::Human => writeln!(out, "{line}"),

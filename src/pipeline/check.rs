@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 use x4pipe_validate::{
-    render, FileKind, FileReport, Format, SchemaSource, Validator, VerdictCache,
+    report, FileKind, FileReport, Format, SchemaSource, Validator, VerdictCache,
 };
 
 use crate::extension_files::ExtensionFiles;
@@ -118,7 +118,7 @@ pub fn check_rendered(rendered: &ExtensionFiles, dirs: &[PathBuf]) -> Result<Che
     }
     if !reports.is_empty() {
         let mut text = Vec::new();
-        render::write_findings(&mut text, Format::Human, &reports, &[], false)?;
+        report::write_findings(&mut text, Format::Human, &reports, &[], false)?;
         return Err(InvalidOutput {
             findings: String::from_utf8_lossy(&text).trim_end().to_string(),
         }

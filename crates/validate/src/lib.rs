@@ -6,7 +6,7 @@
 //!   `content.xml` schema this project ships ([`CONTENT_XSD`]).
 //! - The engine is the pure-Rust [`xsd_schema`] crate (XSD 1.0), pinned.
 //! - Findings ([`Diagnostic`]) carry file, line, column, element path and what the
-//!   schema expected; [`render`] writes them like cargo, as JSON lines, SARIF 2.1.0
+//!   schema expected; [`report`] writes them like cargo, as JSON lines, SARIF 2.1.0
 //!   or GitHub annotations.
 //! - [`VerdictCache`] keeps each file's verdict keyed by (schema fingerprint, file
 //!   content), so unchanged files are not revalidated and a run whose files are all
@@ -34,7 +34,7 @@
 //!
 //! `x4pipe validate` fills a [`ValidateRequest`], calls [`execute`] and gets an
 //! [`Outcome`] with a [`Verdict`]; it writes the findings with
-//! [`render::write_findings`] and the [`summary`], and turns the verdict into the
+//! [`report::write_findings`] and the [`summary`], and turns the verdict into the
 //! exit code (0 valid, 1 invalid files, 2 usage or I/O errors). This crate has no
 //! command-line parser and never prints to the process's streams.
 
@@ -50,7 +50,7 @@ mod kind;
 pub mod patch;
 mod position;
 mod precheck;
-pub mod render;
+pub mod report;
 mod request;
 mod schemas;
 
@@ -61,7 +61,7 @@ pub use diagnostic::{codes, Diagnostic, Severity};
 pub use engine::{LoadError, SchemaPlan, Validator};
 pub use kind::FileKind;
 pub use precheck::MAX_FILE_BYTES;
-pub use render::Format;
+pub use report::Format;
 pub use request::{
     execute, execute_with, summary, Outcome, ValidateError, ValidateRequest, Verdict,
 };

@@ -527,7 +527,7 @@ fn every_output_format_carries_patch_findings() {
     let (reports, extra) = check_patch_files(&plan_3x(), &files, &lookup, None, 1);
     let render = |format| {
         let mut out = Vec::new();
-        crate::render::write_findings(&mut out, format, &reports, &extra, false).unwrap();
+        crate::report::write_findings(&mut out, format, &reports, &extra, false).unwrap();
         String::from_utf8(out).unwrap()
     };
     let drain = "my_mod/md/drain_stations.xml";

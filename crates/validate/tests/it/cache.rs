@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use x4pipe_validate::{
-    collect_files, render, validate_files, Format, SchemaPlan, SchemaSource, VerdictCache,
+    collect_files, report, validate_files, Format, SchemaPlan, SchemaSource, VerdictCache,
 };
 
 #[test]
@@ -28,8 +28,8 @@ fn cache_hit_and_miss_give_identical_results() {
     }
     for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
         let (mut a, mut b) = (Vec::new(), Vec::new());
-        render::write_findings(&mut a, format, &fresh, &[], false).unwrap();
-        render::write_findings(&mut b, format, &hit, &[], false).unwrap();
+        report::write_findings(&mut a, format, &fresh, &[], false).unwrap();
+        report::write_findings(&mut b, format, &hit, &[], false).unwrap();
         assert_eq!(
             String::from_utf8(a).unwrap(),
             String::from_utf8(b).unwrap(),

@@ -120,7 +120,7 @@ pub fn run_with_writer(
     use std::io::Write;
     use x4pipe_validate::{Format, Verdict};
     let outcome = x4pipe_validate::execute(request).map_err(|e| e.to_string())?;
-    x4pipe_validate::render::write_findings(out, format, &outcome.reports, &outcome.extra, false)
+    x4pipe_validate::report::write_findings(out, format, &outcome.reports, &outcome.extra, false)
         .unwrap();
     let line = x4pipe_validate::summary(&outcome);
     match format {
