@@ -399,11 +399,12 @@ fn an_installed_binary_needs_no_source_tree() {
     fs::copy(env!("CARGO_BIN_EXE_x4pipe"), &exe).unwrap();
     let work = tmp.path().join("work");
     fs::create_dir_all(&work).unwrap();
-    let o = Command::new(&exe)
-        .args(["build", "--target", "linux"])
-        .current_dir(&work)
-        .output()
-        .unwrap();
+    let o = crate::support::output_of_fresh_copy(
+        Command::new(&exe)
+            .args(["build", "--target", "linux"])
+            .current_dir(&work),
+    )
+    .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let ext = work.join("out/x4pipe_named_pipes");
     assert!(ext.join("ui/x4pipe/native/libx4pipe_native.so").is_file());

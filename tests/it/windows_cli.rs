@@ -76,14 +76,15 @@ impl Release {
 
     /// The Linux binary in `cwd`, with an environment that has no Rust or cargo in it.
     fn linux(&self, cwd: &Path, args: &[&str]) -> Output {
-        Command::new(&self.linux)
-            .args(args)
-            .current_dir(cwd)
-            .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .env("X4PIPE_CACHE_DIR", self.cache().join("linux"))
-            .output()
-            .expect("run the Linux x4pipe")
+        crate::support::output_of_fresh_copy(
+            Command::new(&self.linux)
+                .args(args)
+                .current_dir(cwd)
+                .env_clear()
+                .env("PATH", "/usr/bin:/bin")
+                .env("X4PIPE_CACHE_DIR", self.cache().join("linux")),
+        )
+        .expect("run the Linux x4pipe")
     }
 
     /// The Windows binary under Wine in `cwd` (which Wine sees as `Z:\...`).

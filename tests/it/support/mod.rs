@@ -52,6 +52,29 @@ pub fn x4pipe(dir: &Path, args: &[&str]) -> Output {
         .expect("run x4pipe")
 }
 
+/// Run a program the test has just copied (`fs::copy`) and run `cmd.output()`, retrying
+/// while Linux says the file is busy (ETXTBSY). Why: while this test's copy had the file
+/// open for writing, a test on another thread may have forked; the child holds an
+/// inherited copy of that descriptor until it execs, and until then no one may exec the
+/// file. The window is a fork-to-exec, so a short retry always gets through.
+pub fn output_of_fresh_copy(cmd: &mut Command) -> std::io::Result<Output> {
+    const ETXTBSY: i32 = 26;
+    let mut tries = 0;
+    loop {
+        match cmd.output() {
+            Err(e)
+                if cfg!(target_os = "linux")
+                    && e.raw_os_error() == Some(ETXTBSY)
+                    && tries < 100 =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            result => return result,
+        }
+    }
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
