@@ -51,4 +51,7 @@ if cmp -s "$reference" "$second"; then
 fi
 echo "check-reproducible.sh: the archives differ (reference, then the clean build):" >&2
 diff "$reference" "$second" >&2 || true
+# Keep the clean build(s) for a byte-level comparison (diffoscope, cmp -l).
+trap - EXIT
+echo "check-reproducible.sh: kept the builds in $work" >&2
 exit 1
