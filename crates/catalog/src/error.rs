@@ -1,10 +1,25 @@
 //! One error type for the library, so every message names the file (and, for
 //! catalog lines, the line number) a user has to look at.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Result with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An output file must carry its kind's extension (any case), so that it can never be
+/// named like one of the command's inputs or its other outputs; `reason` says why.
+pub(crate) fn require_extension(path: &Path, ext: &str, reason: &str) -> Result<()> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    {
+        return Ok(());
+    }
+    Err(Error::Output {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    })
+}
 
 /// Everything that can go wrong reading or writing catalogs.
 #[derive(Debug, thiserror::Error)]

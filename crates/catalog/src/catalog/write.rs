@@ -52,16 +52,11 @@ pub fn pack(src_dir: &Path, cat_out: &Path, opts: &PackOptions) -> Result<PackRe
 /// The `.cat` to write must be named `*.cat`: its `.dat` is the same name with
 /// `.dat`, so `-o x.dat` would write the index over the data.
 fn check_cat_name(cat_out: &Path) -> Result<()> {
-    if cat_out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("cat"))
-    {
-        return Ok(());
-    }
-    Err(Error::Output {
-        path: cat_out.to_path_buf(),
-        reason: "the catalog to write must end in .cat (its .dat is written beside it)".into(),
-    })
+    crate::error::require_extension(
+        cat_out,
+        "cat",
+        "the catalog to write must end in .cat (its .dat is written beside it)",
+    )
 }
 
 /// Packs `files` in the given order (callers sort; [`pack`] does) into

@@ -136,16 +136,7 @@ pub fn default_output(ext: &Extension, format: PackageFormat) -> Result<PathBuf>
 /// The archive must be named `*.zip`: an output named like a file of the tree
 /// (`-o my_mod/md/a.xml`) would replace that file with the archive.
 fn check_zip_name(out: &Path) -> Result<()> {
-    if out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
-    {
-        return Ok(());
-    }
-    Err(Error::Output {
-        path: out.to_path_buf(),
-        reason: "the archive to write must end in .zip".into(),
-    })
+    crate::error::require_extension(out, "zip", "the archive to write must end in .zip")
 }
 
 /// The entry timestamp: SOURCE_DATE_EPOCH, else content.xml's date, else 1980.
