@@ -17,7 +17,8 @@
 # - The native libraries are built once, then embedded into both binaries through
 #   X4PIPE_NATIVE_DIR (build.rs), so both carry the very same bytes.
 # - Source paths are remapped (--remap-path-prefix), the Windows linker is told not to
-#   stamp the link time into PE headers (--no-insert-timestamp).
+#   stamp the link time into PE headers (--no-insert-timestamp) and finds MinGW's
+#   import libraries inside the target folder (see below).
 # - Archive entries are sorted, owned by 0:0, with fixed modes and the mtime
 #   SOURCE_DATE_EPOCH (default: the commit time of HEAD); gzip stores no name or time.
 #
@@ -49,10 +50,24 @@ windows=x86_64-pc-windows-gnu
 # Paths of this machine must not end up in the binaries (panic locations carry them).
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 remap="--remap-path-prefix=$root=/x4pipe --remap-path-prefix=$cargo_home=/cargo"
+# The import tables of the Windows DLL and .exe: GNU ld lays out the import pieces of
+# its input files sorted by the files' path names (`SORT(*)(.idata$2)` etc. in its PE
+# script). Rust's own imports (raw-dylib, windows-sys) come from files in the target
+# folder, MinGW's import libraries from /usr/...: a build under /tmp put them in one
+# order, a build under /work in the other (different DLL bytes, same commit). Linking
+# MinGW's libraries through links in a folder inside the target folder fixes the order
+# wherever the build runs.
+mingw_kernel32="$(x86_64-w64-mingw32-gcc -print-file-name=libkernel32.a 2>/dev/null)" ||
+    die "x86_64-w64-mingw32-gcc not found (apt-get install gcc-mingw-w64-x86-64)"
+[ -f "$mingw_kernel32" ] || die "MinGW-w64's libkernel32.a not found (apt-get install gcc-mingw-w64-x86-64)"
+mingw_links="$target_dir/mingw-lib"
+rm -rf "$mingw_links"
+mkdir -p "$mingw_links"
+ln -s "$(dirname "$mingw_kernel32")"/*.a "$mingw_links/"
 # Per-target flags (not RUSTFLAGS, which would replace them): build scripts stay as
-# they are, and only the Windows link gets the PE flag.
+# they are, and only the Windows link gets the PE flag and the library folder.
 export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="$remap"
-export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="$remap -C link-arg=-Wl,--no-insert-timestamp"
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="$remap -L native=$mingw_links -C link-arg=-Wl,--no-insert-timestamp"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
 
 echo "release.sh: native libraries for $linux and $windows" >&2
