@@ -44,6 +44,9 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "api/python/x4pipe_server.py",
         include_str!("../templates/api/python/x4pipe_server.py"),
     ),
+    // Included by x4pipe_server.py, not an output of its own: the Python transport
+    // code that `x4pipe host`'s package uses too, so it is written once.
+    ("api/python/x4pipe_seqpacket.py", x4pipe_host::SEQPACKET_PY),
 ];
 
 /// A rendering problem: which template, and what went wrong (minijinja's message
@@ -413,5 +416,15 @@ mod tests {
         assert!(e.to_string().contains("MD string literal"), "{e}");
         assert!(render("{{ s | md_name }}").is_err());
         assert!(render("{{ s | shell_word }}").is_err());
+    }
+
+    /// `x4pipe host`'s Python transport is inlined into every build's x4pipe_server.py;
+    /// a template tag in it would change the shipped code (or fail the build).
+    #[test]
+    fn the_shared_python_transport_is_inlined_verbatim() {
+        let cfg = Config::default();
+        let files = render_api_default(&cfg).unwrap();
+        let server = String::from_utf8(files.files["python/x4pipe_server.py"].clone()).unwrap();
+        assert!(server.contains(x4pipe_host::SEQPACKET_PY));
     }
 }

@@ -23,5 +23,5 @@ pub mod x4dir;
 
 pub use error::{Error, Result};
 pub use event::{Event, Sink};
-pub use python::PythonCmd;
+pub use python::{PythonCmd, SEQPACKET_PY};
 pub use serve::{run, Config, DEFAULT_PIPES};

@@ -12,42 +12,12 @@ is the server end of that transport, with the same Read()/Write() interface:
 
 or, for a quick test, an echo server:  python3 x4pipe_server.py echo my_pipe
 
-The wire format (one message = one or more packets):
-    head byte 0x00 + up to 65536 payload bytes   last packet of the message
-    head byte 0x01 + up to 65536 payload bytes   more packets of this message follow
-Socket path: $X4PIPE_SOCKET_DIR/<name>, else $XDG_RUNTIME_DIR/x4pipe/<name>, else
-/tmp/x4pipe-<uid>/<name> (a folder of mode 0700 that must belong to this user).
+The wire format and the socket folder are described at the transport code below.
 """
 
-import os
-import socket
-import stat
 import sys
 
-CHUNK = 65536
-LAST = 0x00
-MORE = 0x01
-
-
-def socket_dir():
-    """The folder the game's client looks in; created 0700 if missing."""
-    explicit = os.environ.get("X4PIPE_SOCKET_DIR")
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if explicit:
-        folder = explicit
-    elif runtime:
-        folder = os.path.join(runtime, "x4pipe")
-    else:
-        folder = "/tmp/x4pipe-%d" % os.getuid()
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    if not explicit and not runtime:
-        # A shared /tmp: refuse a folder someone else made to catch our sockets.
-        info = os.lstat(folder)
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
-            raise PermissionError(
-                "%s is not a private folder of this user; set X4PIPE_SOCKET_DIR" % folder
-            )
-    return folder
+{% include "api/python/x4pipe_seqpacket.py" %}
 
 
 class Pipe_Server:
@@ -58,69 +28,23 @@ class Pipe_Server:
     """
 
     def __init__(self, pipe_name):
-        if not pipe_name or "/" in pipe_name or "\\" in pipe_name or "\0" in pipe_name:
-            raise ValueError("bad pipe name %r" % (pipe_name,))
-        self.path = os.path.join(socket_dir(), pipe_name)
-        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            self._listener.bind(self.path)
-        except OSError:
-            # A socket file left behind by a server that died: replace it, unless a
-            # live server still answers there.
-            probe = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-            try:
-                probe.connect(self.path)
-            except OSError:
-                os.unlink(self.path)
-                self._listener.bind(self.path)
-            else:
-                probe.close()
-                raise OSError("pipe %r is already served at %s" % (pipe_name, self.path))
-        self._listener.listen(4)
+        self.path = pipe_path(pipe_name)
+        self._listener = listen(self.path)
         self._conn = None
 
     def _client(self):
-        if self._conn is None:
-            self._conn, _ = self._listener.accept()
+        if self._conn is None or not self._conn.open():
+            sock, _ = self._listener.accept()
+            self._conn = Connection(sock)
         return self._conn
-
-    def _lost(self):
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-        raise ConnectionResetError("the client closed the pipe")
 
     def read_bytes(self):
         """The next whole message, as bytes."""
-        conn = self._client()
-        parts = []
-        while True:
-            try:
-                packet = conn.recv(CHUNK + 1)
-            except OSError:
-                self._lost()
-            if not packet:
-                self._lost()
-            head = packet[0]
-            if head not in (LAST, MORE):
-                self._lost()
-            parts.append(packet[1:])
-            if head == LAST:
-                return b"".join(parts)
+        return self._client().recv_message()
 
     def write_bytes(self, data):
         """Send one whole message."""
-        conn = self._client()
-        view = memoryview(bytes(data))
-        try:
-            while True:
-                chunk = view[:CHUNK]
-                view = view[CHUNK:]
-                conn.sendall(bytes([MORE if len(view) else LAST]) + chunk)
-                if not len(view):
-                    return
-        except OSError:
-            self._lost()
+        self._client().send_message(bytes(data))
 
     def Read(self):
         """The next message as text (UTF-8)."""
