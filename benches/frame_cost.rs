@@ -20,6 +20,10 @@
 #[allow(dead_code)]
 #[path = "../tests/it/support/mod.rs"]
 mod support;
+#[path = "support/echo.rs"]
+mod echo;
+#[path = "support/vary.rs"]
+mod vary;
 
 use std::time::{Duration, Instant};
 use support::game::{Game, Options};
@@ -154,24 +158,36 @@ fn absent_server() -> Figures {
 }
 
 /// A 16 MiB message written and echoed back, five times. Returns the figures of every
-/// call but the ones that completed a read, and of those on their own.
-fn big_message() -> (Figures, Figures) {
+/// call but the ones that completed a read, of those on their own, and of a control:
+/// a Lua function that only computes for about 0.3 ms (the client's longest usual
+/// calls), called once a frame and timed the same way, which shows what the machine
+/// alone adds to a call of that length (a thread can be preempted at any instruction).
+fn big_message() -> (Figures, Figures, Figures) {
     let p = support::pipe_name("cost-big");
-    let mut server = Server::create(&p).unwrap();
-    let echo = std::thread::spawn(move || {
-        let mut conn = server.accept_timeout(support::WAIT).unwrap().unwrap();
-        while let Ok(m) = conn.read() {
-            if conn.write(&m).is_err() {
-                break;
-            }
-        }
-    });
+    let mut echo = echo::start(&p);
     let host = game();
     let msg: Vec<u8> = (0..16usize << 20).map(|i| (i % 251) as u8).collect();
     let mut steady = Vec::new();
     let mut completing = Vec::new();
+    let mut control = Vec::new();
+    let busy: mlua::Function = host
+        .lua()
+        .load("return function(n) local x = 0 for i = 1, n do x = (x * 31 + i) % 1000003 end return x end")
+        .eval()
+        .unwrap();
+    // Iterations for about 0.3 ms of CPU on this machine.
+    let mut n = 1000u64;
+    loop {
+        let t = timed(|| busy.call::<u64>(n).map(drop).unwrap());
+        if t.wall >= Duration::from_micros(300) {
+            break;
+        }
+        n *= 2;
+    }
     host.take_calls();
+    let mut msg = msg;
     for i in 0..5 {
+        vary::vary(&mut msg, i);
         let mut param = format!("{p};w{i};").into_bytes();
         param.extend_from_slice(&msg);
         host.raise(names::WRITE, &param);
@@ -180,6 +196,7 @@ fn big_message() -> (Figures, Figures) {
         let start = Instant::now();
         loop {
             host.step();
+            control.push(timed(|| busy.call::<u64>(n).map(drop).unwrap()));
             let mut times = host.take_calls();
             if host.has_signal(&read) {
                 // The completing call is the longest of this frame.
@@ -197,11 +214,26 @@ fn big_message() -> (Figures, Figures) {
     }
     host.raise(names::CLOSE, &p);
     host.step();
-    echo.join().unwrap();
-    (figures(steady), figures(completing))
+    assert!(echo.wait().unwrap().success(), "the echo server failed");
+    (figures(steady), figures(completing), figures(control))
+}
+
+/// One call timed as the fake game times its calls into the Lua.
+fn timed(f: impl FnOnce()) -> CallTime {
+    let cpu = x4pipe_native::thread_cpu_time();
+    let t = Instant::now();
+    f();
+    let wall = t.elapsed();
+    let on_cpu = cpu
+        .zip(x4pipe_native::thread_cpu_time())
+        .map(|(a, b)| b.saturating_sub(a));
+    CallTime { wall, on_cpu }
 }
 
 fn main() {
+    if echo::serve_if_asked() {
+        return;
+    }
     println!("| case | calls | p50 ms | p99 ms | max ms | CPU p99 ms | CPU max ms |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     row(
@@ -210,7 +242,7 @@ fn main() {
     );
     row("busy pipe pinged every frame", &busy_pipe());
     row("absent server pinged every frame", &absent_server());
-    let (steady, completing) = big_message();
+    let (steady, completing, control) = big_message();
     row(
         "16 MiB message written and read back (all other calls)",
         &steady,
@@ -218,5 +250,9 @@ fn main() {
     row(
         "16 MiB: the call that turns the message into a Lua string",
         &completing,
+    );
+    row(
+        "control: 0.3-0.6 ms of plain computing in Lua, once a frame of the 16 MiB case",
+        &control,
     );
 }

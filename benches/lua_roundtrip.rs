@@ -1,7 +1,8 @@
 //! Round trips through the Lua client (fake X4 game + LuaJIT + ffi + native library)
 //! against a plain Rust client (`x4pipe_native::Client`) on the same transport, same run.
 //!
-//! `cargo bench --bench lua_roundtrip` (optionally `-- <seconds per case>`, default 1).
+//! `cargo bench --bench lua_roundtrip` (optionally `-- <seconds per case>`, default 1,
+//! and then a message size in bytes to run that size alone).
 //! Not a test: it prints a Markdown table for docs/benchmarks.md.
 //!
 //! One round trip = a write of the message, then a read of the server's echo, which
@@ -31,35 +32,16 @@
 #[allow(dead_code)]
 #[path = "../tests/it/support/mod.rs"]
 mod support;
+#[path = "support/echo.rs"]
+mod echo;
+#[path = "support/vary.rs"]
+mod vary;
 
 use std::time::{Duration, Instant};
 use support::game::{Game, Options};
 use support::render::{names, Settings};
-use x4pipe_native::{Client, Server, Status};
-use x4pipe_sim::host::{HostOptions, LuaArg, LuaData, LuaFile, LuaHost};
-
-fn echo_server(name: &str) -> std::thread::JoinHandle<()> {
-    let mut server = Server::create(name).expect("serve");
-    std::thread::spawn(move || loop {
-        let Ok(Some(mut conn)) = server.accept_timeout(Duration::from_secs(30)) else {
-            return;
-        };
-        loop {
-            match conn.read() {
-                Ok(m) => {
-                    if m == b"stop" {
-                        return;
-                    }
-                    if conn.write(&m).is_err() {
-                        break;
-                    }
-                }
-                Err(e) if e.status() == Status::Broken => break,
-                Err(e) => panic!("echo: {e}"),
-            }
-        }
-    })
-}
+use x4pipe_native::Client;
+use x4pipe_sim::host::{HostOptions, LuaArg, LuaData, LuaFile, LuaHost, LuaNote};
 
 struct Figures {
     trips: u64,
@@ -77,23 +59,42 @@ impl Figures {
     }
 }
 
-fn bench_lua(host: &Game, pipe: &str, msg: &[u8], budget: Duration) -> Figures {
-    let mut param = format!("{pipe};w;").into_bytes();
-    param.extend_from_slice(msg);
-    let read_param = format!("{pipe};r");
+/// Round trips through a fake X4 UI for `budget`: MD's two events raised, then frames
+/// stepped back to back until `pipeRead_complete_r` arrives with `answer_len` bytes.
+/// The same loop for the Lua client and for the stand-in, so both pay the same game.
+/// `msg_at`: where the message starts in `write`.
+fn trips(
+    host: &LuaHost,
+    write: &[u8],
+    msg_at: usize,
+    read: &[u8],
+    answer_len: usize,
+    budget: Duration,
+) -> Figures {
     let start = Instant::now();
     let (mut trips, mut frames) = (0, 0);
+    let mut write = write.to_vec();
     while trips < 3 || start.elapsed() < budget {
-        host.raise(names::WRITE, &param);
-        host.raise(names::READ, &read_param);
-        while !host.has_signal("pipeRead_complete_r") {
-            host.step();
+        vary::vary(&mut write[msg_at..], trips);
+        // As the game does: the parameter is copied into the event.
+        host.raise(names::WRITE, LuaArg::Str(write.clone()));
+        host.raise(names::READ, LuaArg::Str(read.to_vec()));
+        let mut answered = false;
+        while !answered {
+            let t = start.elapsed().as_secs_f64();
+            host.frame(t, t);
             frames += 1;
+            for ev in host.take_ui_events() {
+                if ev.control == "pipeRead_complete_r" {
+                    assert!(matches!(ev.value, LuaData::Str(ref v) if v.len() == answer_len));
+                    answered = true;
+                }
+            }
         }
-        let signals = host.take_signals();
-        let r = signals.iter().find(|s| s.control == "pipeRead_complete_r");
-        assert_eq!(r.unwrap().value.len(), msg.len());
         trips += 1;
+    }
+    if let Some(note) = host.take_notes().into_iter().find(|n| matches!(n, LuaNote::Error(_))) {
+        panic!("the Lua raised an error: {note:?}");
     }
     Figures {
         trips,
@@ -101,6 +102,14 @@ fn bench_lua(host: &Game, pipe: &str, msg: &[u8], budget: Duration) -> Figures {
         frames,
     }
 }
+
+fn bench_lua(game: &Game, pipe: &str, msg: &[u8], budget: Duration) -> Figures {
+    let mut param = format!("{pipe};w;").into_bytes();
+    param.extend_from_slice(msg);
+    let msg_at = param.len() - msg.len();
+    trips(game.host(), &param, msg_at, format!("{pipe};r").as_bytes(), msg.len(), budget)
+}
+
 
 /// MD's two events answered by Lua at once, without a pipe: the read gets the write's
 /// whole event parameter back (no copy of it in Lua; the same size, plus the prefix).
@@ -126,31 +135,9 @@ fn bench_game_only(msg: &[u8], budget: Duration) -> Figures {
     host.load().expect("load the stand-in client");
     let mut param = b"pipe;w;".to_vec();
     param.extend_from_slice(msg);
-    let start = Instant::now();
-    let (mut trips, mut frames) = (0, 0);
-    while trips < 3 || start.elapsed() < budget {
-        // As the Game of the Lua runs does: the parameter is copied into the event.
-        host.raise(names::WRITE, LuaArg::Str(param.clone()));
-        host.raise(names::READ, LuaArg::Str(b"pipe;r".to_vec()));
-        let mut answered = false;
-        while !answered {
-            let t = start.elapsed().as_secs_f64();
-            host.frame(t, t);
-            frames += 1;
-            for ev in host.take_ui_events() {
-                if ev.control == "pipeRead_complete_r" {
-                    assert!(matches!(ev.value, LuaData::Str(ref v) if v.len() == param.len()));
-                    answered = true;
-                }
-            }
-        }
-        trips += 1;
-    }
-    Figures {
-        trips,
-        secs: start.elapsed().as_secs_f64(),
-        frames,
-    }
+    // The stand-in answers with the write's whole parameter.
+    let answer_len = param.len();
+    trips(&host, &param, 7, b"pipe;r", answer_len, budget)
 }
 
 fn bench_rust(pipe: &str, msg: &[u8], budget: Duration) -> Figures {
@@ -158,8 +145,10 @@ fn bench_rust(pipe: &str, msg: &[u8], budget: Duration) -> Figures {
     client.set_write_timeout(Duration::from_secs(30));
     let start = Instant::now();
     let mut trips = 0;
+    let mut msg = msg.to_vec();
     while trips < 3 || start.elapsed() < budget {
-        client.write(msg).expect("write");
+        vary::vary(&mut msg, trips);
+        client.write(&msg).expect("write");
         // Polled like the Lua side polls, without waiting in the OS.
         let back = loop {
             if let Some(m) = client.read().expect("read") {
@@ -179,6 +168,51 @@ fn bench_rust(pipe: &str, msg: &[u8], budget: Duration) -> Figures {
     }
 }
 
+/// What the last copy of a round trip costs each side, µs per message: a new Lua string
+/// made of the message (`ffi.string` from native memory, as the client makes it) in a
+/// LuaJIT state like the fake game's, and a `Vec` (`to_vec`, as the Rust client makes
+/// it). Both copy the same bytes; the Lua string always lands in memory that is new to
+/// the process (its page faults included), the Vec mostly in memory the allocator kept.
+fn copy_costs(msg: &[u8], budget: Duration) -> (f64, f64) {
+    let mut msg = msg.to_vec();
+    // unsafe_new: the ffi library is what the client uses; the script writes only the
+    // first byte of `msg`, which outlives the state.
+    let lua = unsafe { mlua::Lua::unsafe_new() };
+    let copy: mlua::Function = lua
+        .load(
+            r#"local ffi = require("ffi")
+            return function(p, n, k)
+                local bytes, s = ffi.cast("uint8_t *", p)
+                for i = 1, k do
+                    bytes[0] = i % 256 -- see vary.rs: a new string, not one found again
+                    s = ffi.string(bytes, n)
+                end
+                return #s
+            end"#,
+        )
+        .eval()
+        .unwrap();
+    let ptr = mlua::LightUserData(msg.as_mut_ptr() as *mut std::ffi::c_void);
+    let per_call = |f: &mut dyn FnMut(u64)| {
+        let (mut n, start) = (0u64, Instant::now());
+        while n < 3 || start.elapsed() < budget / 4 {
+            f(8);
+            n += 8;
+        }
+        start.elapsed().as_secs_f64() * 1e6 / n as f64
+    };
+    let lua_us = per_call(&mut |k| {
+        let len: usize = copy.call((ptr, msg.len(), k)).unwrap();
+        assert_eq!(len, msg.len());
+    });
+    let rust_us = per_call(&mut |k| {
+        for _ in 0..k {
+            std::hint::black_box(msg.to_vec());
+        }
+    });
+    (lua_us, rust_us)
+}
+
 fn label(size: usize) -> String {
     match size {
         s if s >= 1 << 20 => format!("{} MiB", s >> 20),
@@ -188,17 +222,25 @@ fn label(size: usize) -> String {
 }
 
 fn main() {
-    let secs: f64 = std::env::args()
+    if echo::serve_if_asked() {
+        return;
+    }
+    // Numbers among the arguments: seconds per case, then (optional) the one message
+    // size in bytes to run (for a profiler).
+    let numbers: Vec<f64> = std::env::args()
         .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(1.0);
-    let budget = Duration::from_secs_f64(secs);
-    let sizes = [16usize, 256, 4 << 10, 64 << 10, 1 << 20, 16 << 20];
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let budget = Duration::from_secs_f64(numbers.first().copied().unwrap_or(1.0));
+    let mut sizes = vec![16usize, 256, 4 << 10, 64 << 10, 1 << 20, 16 << 20];
+    if let Some(&only) = numbers.get(1) {
+        sizes = vec![only as usize];
+    }
 
     println!(
-        "| size | Lua round trips/s | frames / trip | fake game alone, µs / trip | Lua net round trips/s | Rust round trips/s | Rust MB/s | Lua / Rust | Lua net / Rust |"
+        "| size | Lua round trips/s | frames / trip | fake game alone, µs / trip | Lua net round trips/s | Rust round trips/s | Rust MB/s | Lua / Rust | Lua net / Rust | Lua string µs | Rust Vec µs |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for size in sizes {
         let msg: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
         let best = |a: Option<Figures>, b: Figures| match a {
@@ -214,8 +256,9 @@ fn main() {
         let (lua, game, rust) = (lua.unwrap(), game.unwrap(), rust.unwrap());
         let game_secs = 1.0 / game.per_sec();
         let net = 1.0 / (1.0 / lua.per_sec() - game_secs);
+        let (lua_copy, rust_copy) = copy_costs(&msg, budget);
         println!(
-            "| {} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.1} | {:.2} | {:.2} |",
+            "| {} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.1} | {:.2} | {:.2} | {:.1} | {:.1} |",
             label(size),
             lua.per_sec(),
             lua.frames as f64 / lua.trips as f64,
@@ -225,32 +268,35 @@ fn main() {
             rust.mb_per_sec(size),
             lua.per_sec() / rust.per_sec(),
             net / rust.per_sec(),
+            lua_copy,
+            rust_copy,
         );
     }
 }
 
 fn run_lua(size: usize, run: usize, msg: &[u8], budget: Duration) -> Figures {
     let pipe = support::pipe_name(&format!("bench-lua-{size}-{run}"));
-    let server = echo_server(&pipe);
+    let mut server = echo::start(&pipe);
     let host = Game::with(Options {
         settings: Settings {
             write_timeout_ms: 30_000,
             ..Settings::default()
         },
+        time_calls: false,
         ..Options::default()
     });
     let lua = bench_lua(&host, &pipe, msg, budget);
     host.raise(names::WRITE, format!("{pipe};stop;stop"));
     host.step();
     drop(host);
-    server.join().unwrap();
+    assert!(server.wait().unwrap().success(), "the echo server failed");
     lua
 }
 
 fn run_rust(size: usize, run: usize, msg: &[u8], budget: Duration) -> Figures {
     let pipe = support::pipe_name(&format!("bench-rust-{size}-{run}"));
-    let server = echo_server(&pipe);
+    let mut server = echo::start(&pipe);
     let rust = bench_rust(&pipe, msg, budget);
-    server.join().unwrap();
+    assert!(server.wait().unwrap().success(), "the echo server failed");
     rust
 }

@@ -159,7 +159,9 @@ pub struct CallTime {
 struct State {
     handlers: Vec<(String, Function)>,
     deferred: Vec<(String, LuaArg)>,
-    update_scripts: Vec<Function>,
+    /// Shared with the frame that runs them: a frame takes a reference, not a copy, and
+    /// a script that changes the set during the frame gets a copy of its own.
+    update_scripts: Rc<Vec<Function>>,
     ui_events: Vec<UiEvent>,
     notes: Vec<LuaNote>,
     paused: bool,
@@ -269,7 +271,7 @@ impl LuaHost {
                 }
                 let mut st = s.borrow_mut();
                 if !st.update_scripts.contains(&f) {
-                    st.update_scripts.push(f);
+                    Rc::make_mut(&mut st.update_scripts).push(f);
                 }
                 Ok(())
             })?,
@@ -279,7 +281,10 @@ impl LuaHost {
             "RemoveScript",
             lua.create_function(move |_, (kind, f): (String, Function)| {
                 if kind == "onUpdate" {
-                    s.borrow_mut().update_scripts.retain(|h| h != &f);
+                    let mut st = s.borrow_mut();
+                    if st.update_scripts.contains(&f) {
+                        Rc::make_mut(&mut st.update_scripts).retain(|h| h != &f);
+                    }
                 }
                 Ok(())
             })?,
@@ -340,7 +345,7 @@ impl LuaHost {
         {
             let mut st = self.state.borrow_mut();
             st.handlers.clear();
-            st.update_scripts.clear();
+            st.update_scripts = Rc::default();
             st.deferred.clear();
         }
         self.lua = None;
@@ -427,8 +432,8 @@ impl LuaHost {
         if self.state.borrow().no_update {
             return;
         }
-        let scripts = self.state.borrow().update_scripts.clone();
-        for f in scripts {
+        let scripts = Rc::clone(&self.state.borrow().update_scripts);
+        for f in scripts.iter() {
             if let Err(e) = self.timed(|| f.call::<()>(())) {
                 self.note(LuaNote::Error(format!("onUpdate: {e}")));
             }

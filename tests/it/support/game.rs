@@ -58,6 +58,9 @@ pub struct Options {
     pub pause_from_c: bool,
     /// Chunk name to load the client under; `None`: `@<its path in the extension>`.
     pub chunk_name: Option<String>,
+    /// Time every call into the Lua ([`Game::take_call_times`]); the game does not,
+    /// so a benchmark of the path turns it off.
+    pub time_calls: bool,
     /// Also measure each call's CPU time ([`Game::take_calls`]; costs some µs a call).
     pub cpu_times: bool,
 }
@@ -72,6 +75,7 @@ impl Default for Options {
             pause_symbol: true,
             pause_from_c: false,
             chunk_name: None,
+            time_calls: true,
             cpu_times: false,
         }
     }
@@ -128,7 +132,7 @@ impl Game {
         let host_opts = HostOptions {
             safe_mode: opts.safe_mode,
             pause_symbol: opts.pause_symbol && !opts.pause_from_c,
-            time_calls: true,
+            time_calls: opts.time_calls,
             cpu_clock: opts
                 .cpu_times
                 .then_some(x4pipe_native::thread_cpu_time as fn() -> Option<Duration>),
@@ -174,6 +178,13 @@ impl Game {
                 value,
             });
         }
+    }
+
+    /// The fake X4 UI underneath, for a caller that steps it itself (the round-trip
+    /// benchmark drives the client and the stand-in without this wrapper's bookkeeping).
+    #[allow(dead_code)] // used by benches/lua_roundtrip.rs, which includes this file
+    pub fn host(&self) -> &LuaHost {
+        &self.host
     }
 
     pub fn lua(&self) -> &Lua {
