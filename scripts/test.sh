@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo test --workspace --locked
+# The benchmarks are not tests, but they must keep compiling (docs/benchmarks.md).
+cargo check --locked --workspace --benches
 # .cargo/config.toml links with MinGW and runs the .exe files through scripts/wine-runner.sh.
 cargo test --locked -p x4pipe-native --target x86_64-pc-windows-gnu
 # The host's rules (module paths, permissions, X4 folder) on Windows paths.
