@@ -11,8 +11,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+#[path = "../shared/proptest_config.rs"]
+mod proptest_config;
+
 use proptest::prelude::*;
-use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use x4pipe::config::{Config, NAMES};
 use x4pipe::extension_files::ExtensionFiles;
 use x4pipe::render::{render_extension, Templates};
@@ -229,20 +231,8 @@ fn check_rendered(
     Ok(())
 }
 
-/// `cases` cases and a fixed seed, unless PROPTEST_CASES / PROPTEST_RNG_SEED say otherwise.
-fn proptest_config(cases: u32) -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = cases;
-    }
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = RngSeed::Fixed(0x5eed_c0f1);
-    }
-    config
-}
-
 proptest! {
-    #![proptest_config(proptest_config(128))]
+    #![proptest_config(proptest_config::config(128, 0x5eed_c0f1))]
 
     #[test]
     fn any_string_in_any_key_is_refused_by_name_or_rendered_safely(
@@ -322,7 +312,7 @@ fn scaffold_case(option: &str, value: &str) -> Result<(), TestCaseError> {
 
 proptest! {
     // Each case writes a project to disk: fewer cases.
-    #![proptest_config(proptest_config(64))]
+    #![proptest_config(proptest_config::config(64, 0x5eed_c0f1))]
 
     #[test]
     fn any_author_or_description_is_refused_by_name_or_scaffolded_safely(

@@ -8,21 +8,11 @@
 
 use std::path::Path;
 
-use proptest::prelude::*;
-use proptest::test_runner::{Config as ProptestConfig, RngSeed};
-use x4pipe_catalog::{extract, Catalog, ExtractOptions};
+#[path = "../../../../tests/shared/proptest_config.rs"]
+mod proptest_config;
 
-/// `cases` cases and a fixed seed, unless PROPTEST_CASES / PROPTEST_RNG_SEED say otherwise.
-fn config(cases: u32) -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = cases;
-    }
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = RngSeed::Fixed(0xca7_da7a);
-    }
-    config
-}
+use proptest::prelude::*;
+use x4pipe_catalog::{extract, Catalog, ExtractOptions};
 
 /// A path as hostile catalogs write them: escapes, separators, controls, device names.
 fn path() -> impl Strategy<Value = String> {
@@ -115,7 +105,7 @@ fn check(dir: &Path, cat: &[u8], dat: &[u8]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(proptest_config::config(256, 0xca7_da7a))]
 
     #[test]
     fn any_catalog_is_refused_or_read_within_its_dat(

@@ -8,21 +8,11 @@
 
 use std::path::Path;
 
-use proptest::prelude::*;
-use proptest::test_runner::{Config as ProptestConfig, RngSeed};
-use x4pipe_validate::{FileKind, SchemaSource, Validator};
+#[path = "../../../../tests/shared/proptest_config.rs"]
+mod proptest_config;
 
-/// `cases` cases and a fixed seed, unless PROPTEST_CASES / PROPTEST_RNG_SEED say otherwise.
-fn config(cases: u32) -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = cases;
-    }
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = RngSeed::Fixed(0x0dd_f11e);
-    }
-    config
-}
+use proptest::prelude::*;
+use x4pipe_validate::{FileKind, SchemaSource, Validator};
 
 /// Pieces XML files (and attacks on sniffers) are made of.
 fn piece() -> impl Strategy<Value = Vec<u8>> {
@@ -128,7 +118,7 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(proptest_config::config(256, 0x0dd_f11e))]
 
     #[test]
     fn any_document_is_validated_without_panic_and_by_its_first_element(doc in document()) {
