@@ -19,7 +19,12 @@ pub fn vary(msg: &mut [u8], n: u64) {
         .copied()
         .collect();
     let len = msg.len();
-    for at in [0, (len / 4).saturating_sub(8), (len / 2).saturating_sub(8), len.saturating_sub(16)] {
+    for at in [
+        0,
+        (len / 4).saturating_sub(8),
+        (len / 2).saturating_sub(8),
+        len.saturating_sub(16),
+    ] {
         for (b, v) in msg[at..].iter_mut().zip(&pattern) {
             *b = *v;
         }

@@ -10,7 +10,8 @@ use std::process::{Command, Stdio};
 /// The server end of x4pipe's Linux transport (SOCK_SEQPACKET framing) in Python: the
 /// one copy of it. The package imports it; every built API inlines it into its
 /// `python/x4pipe_server.py` (the root crate's template `api/python/x4pipe_seqpacket.py`).
-pub const SEQPACKET_PY: &str = include_str!("../python/X4_Python_Pipe_Server/Classes/_seqpacket.py");
+pub const SEQPACKET_PY: &str =
+    include_str!("../python/X4_Python_Pipe_Server/Classes/_seqpacket.py");
 
 /// The package and the runner, embedded in the binary.
 const FILES: &[(&str, &str)] = &[
@@ -22,10 +23,7 @@ const FILES: &[(&str, &str)] = &[
         "X4_Python_Pipe_Server/Classes/__init__.py",
         include_str!("../python/X4_Python_Pipe_Server/Classes/__init__.py"),
     ),
-    (
-        "X4_Python_Pipe_Server/Classes/_seqpacket.py",
-        SEQPACKET_PY,
-    ),
+    ("X4_Python_Pipe_Server/Classes/_seqpacket.py", SEQPACKET_PY),
     (
         "X4_Python_Pipe_Server/Classes/_unix.py",
         include_str!("../python/X4_Python_Pipe_Server/Classes/_unix.py"),
