@@ -17,11 +17,11 @@
 //! is reported on its own line.
 
 // The bench uses a part of the tests' support (the fake game, the Lua rendering).
+#[path = "support/echo.rs"]
+mod echo;
 #[allow(dead_code)]
 #[path = "../tests/it/support/mod.rs"]
 mod support;
-#[path = "support/echo.rs"]
-mod echo;
 #[path = "support/vary.rs"]
 mod vary;
 
@@ -166,7 +166,7 @@ fn big_message() -> (Figures, Figures, Figures) {
     let p = support::pipe_name("cost-big");
     let mut echo = echo::start(&p);
     let host = game();
-    let msg: Vec<u8> = (0..16usize << 20).map(|i| (i % 251) as u8).collect();
+    let mut msg: Vec<u8> = (0..16usize << 20).map(|i| (i % 251) as u8).collect();
     let mut steady = Vec::new();
     let mut completing = Vec::new();
     let mut control = Vec::new();
@@ -185,7 +185,6 @@ fn big_message() -> (Figures, Figures, Figures) {
         n *= 2;
     }
     host.take_calls();
-    let mut msg = msg;
     for i in 0..5 {
         vary::vary(&mut msg, i);
         let mut param = format!("{p};w{i};").into_bytes();
@@ -220,14 +219,7 @@ fn big_message() -> (Figures, Figures, Figures) {
 
 /// One call timed as the fake game times its calls into the Lua.
 fn timed(f: impl FnOnce()) -> CallTime {
-    let cpu = x4pipe_native::thread_cpu_time();
-    let t = Instant::now();
-    f();
-    let wall = t.elapsed();
-    let on_cpu = cpu
-        .zip(x4pipe_native::thread_cpu_time())
-        .map(|(a, b)| b.saturating_sub(a));
-    CallTime { wall, on_cpu }
+    CallTime::measure(Some(x4pipe_native::thread_cpu_time), f).1
 }
 
 fn main() {

@@ -29,11 +29,11 @@
 //! MB/s counts the bytes of both directions (2 x size per round trip).
 
 // The bench uses a part of the tests' support (the fake game, the Lua rendering).
+#[path = "support/echo.rs"]
+mod echo;
 #[allow(dead_code)]
 #[path = "../tests/it/support/mod.rs"]
 mod support;
-#[path = "support/echo.rs"]
-mod echo;
 #[path = "support/vary.rs"]
 mod vary;
 
@@ -93,7 +93,11 @@ fn trips(
         }
         trips += 1;
     }
-    if let Some(note) = host.take_notes().into_iter().find(|n| matches!(n, LuaNote::Error(_))) {
+    if let Some(note) = host
+        .take_notes()
+        .into_iter()
+        .find(|n| matches!(n, LuaNote::Error(_)))
+    {
         panic!("the Lua raised an error: {note:?}");
     }
     Figures {
@@ -107,9 +111,15 @@ fn bench_lua(game: &Game, pipe: &str, msg: &[u8], budget: Duration) -> Figures {
     let mut param = format!("{pipe};w;").into_bytes();
     param.extend_from_slice(msg);
     let msg_at = param.len() - msg.len();
-    trips(game.host(), &param, msg_at, format!("{pipe};r").as_bytes(), msg.len(), budget)
+    trips(
+        game.host(),
+        &param,
+        msg_at,
+        format!("{pipe};r").as_bytes(),
+        msg.len(),
+        budget,
+    )
 }
-
 
 /// MD's two events answered by Lua at once, without a pipe: the read gets the write's
 /// whole event parameter back (no copy of it in Lua; the same size, plus the prefix).
@@ -133,11 +143,12 @@ fn bench_game_only(msg: &[u8], budget: Duration) -> Figures {
     std::fs::write(&file, GAME_ONLY_LUA).unwrap();
     let mut host = LuaHost::new(vec![LuaFile::from(file)], HostOptions::default());
     host.load().expect("load the stand-in client");
-    let mut param = b"pipe;w;".to_vec();
+    let prefix = b"pipe;w;";
+    let mut param = prefix.to_vec();
     param.extend_from_slice(msg);
     // The stand-in answers with the write's whole parameter.
     let answer_len = param.len();
-    trips(&host, &param, 7, b"pipe;r", answer_len, budget)
+    trips(&host, &param, prefix.len(), b"pipe;r", answer_len, budget)
 }
 
 fn bench_rust(pipe: &str, msg: &[u8], budget: Duration) -> Figures {

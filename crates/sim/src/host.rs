@@ -155,6 +155,23 @@ pub struct CallTime {
     pub on_cpu: Option<Duration>,
 }
 
+impl CallTime {
+    /// Runs `f` and says how long it took: wall clock, and the thread's CPU time by
+    /// `cpu_clock` (a clock of the calling thread's CPU time) where given.
+    pub fn measure<R>(
+        cpu_clock: Option<fn() -> Option<Duration>>,
+        f: impl FnOnce() -> R,
+    ) -> (R, CallTime) {
+        let read_cpu = || cpu_clock.and_then(|clock| clock());
+        let cpu = read_cpu();
+        let t = Instant::now();
+        let r = f();
+        let wall = t.elapsed();
+        let on_cpu = cpu.zip(read_cpu()).map(|(a, b)| b.saturating_sub(a));
+        (r, CallTime { wall, on_cpu })
+    }
+}
+
 #[derive(Default)]
 struct State {
     handlers: Vec<(String, Function)>,
@@ -378,16 +395,8 @@ impl LuaHost {
         if !self.opts.time_calls {
             return f();
         }
-        let cpu_clock = || self.opts.cpu_clock.and_then(|clock| clock());
-        let cpu = cpu_clock();
-        let t = Instant::now();
-        let r = f();
-        let wall = t.elapsed();
-        let on_cpu = cpu.zip(cpu_clock()).map(|(a, b)| b.saturating_sub(a));
-        self.state
-            .borrow_mut()
-            .call_times
-            .push(CallTime { wall, on_cpu });
+        let (r, time) = CallTime::measure(self.opts.cpu_clock, f);
+        self.state.borrow_mut().call_times.push(time);
         r
     }
 
