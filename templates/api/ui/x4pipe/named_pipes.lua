@@ -197,9 +197,27 @@ end
 -- them. A read that waits never holds up a write, and the other way round.
 --
 -- pipes[name] = { name, handle (cdata or nil), reads, writes, suppress, busySince }
--- A request: { kind = "read" | "write" | "check" | "fail", id, data, continuous,
---              retried, removed, done }
 local pipes = {}
+
+-- A request. kind: "read" | "write" | "check" | "fail" (a write that answers ERROR in
+-- its turn); a write sends data from byte skip on and has sent `sent` bytes of it.
+-- Every field a request ever gets is set here: a field added later grows the table,
+-- one more allocation per request in the game's Lua state.
+local function newRequest(kind, id, data, skip, continuous)
+    return {
+        kind = kind,
+        id = id,
+        data = data or "",
+        skip = skip or 0,
+        continuous = continuous or false,
+        sent = 0,
+        started = false,
+        stalledSince = false,
+        retried = false,
+        removed = false,
+        done = false,
+    }
+end
 -- Pipes with a request that waits for a later frame (an empty pipe, a write the
 -- server has not taken yet, a busy pipe).
 local waiting = {}
@@ -364,19 +382,27 @@ local function broken(p, req, code)
     end
     req.retried = true
     -- A write starts over on the new handle.
-    req.progress, req.started, req.stalledSince = nil, nil, nil
+    req.sent, req.started, req.stalledSince = 0, false, false
     return true
 end
 
-local readData, readLen
+-- Scratch boxes for the native calls, made once: a request makes no cdata of its own
+-- (the game's Lua state collects what the client allocates, every trip).
+local readData, readLen, sendProgress, BYTES
+
+local function makeBoxes()
+    readData = ffi.new("const unsigned char *[1]")
+    readLen = ffi.new("size_t[1]")
+    sendProgress = ffi.new("size_t[1]")
+    BYTES = ffi.typeof("const unsigned char *")
+end
 
 -- One read attempt: X4P_OK and the message, X4P_EMPTY, or an error code. The library
 -- assembles a message that arrives in parts inside the handle and lends it out whole;
 -- ffi.string is the one copy, straight into the Lua string.
 local function readStep(p)
     if readData == nil then
-        readData = ffi.new("const unsigned char *[1]")
-        readLen = ffi.new("size_t[1]")
+        makeBoxes()
     end
     local code = lib.x4p_receive(p.handle, readData, readLen)
     if code ~= X4P_OK then
@@ -391,21 +417,25 @@ end
 -- amount. A write that makes no progress for WRITE_TIMEOUT_MS (the server stopped
 -- reading) counts as X4P_FULL.
 local function writeStep(p, req)
-    if not req.progress then
-        req.progress = ffi.new("size_t[1]")
+    if sendProgress == nil then
+        makeBoxes()
     end
-    local before = tonumber(req.progress[0])
-    -- The message is the tail of req.data from byte req.skip on (see parseWrite).
-    local skip = req.skip or 0
-    local code = lib.x4p_send(p.handle, ffi.cast("const unsigned char *", req.data) + skip, #req.data - skip, req.progress)
+    local before = req.sent
+    -- The message is the tail of req.data from byte req.skip on (see parseWrite); a
+    -- Lua string passes as a pointer to its bytes, an offset needs a cast.
+    local skip = req.skip
+    local data = skip == 0 and req.data or ffi.cast(BYTES, req.data) + skip
+    sendProgress[0] = before
+    local code = lib.x4p_send(p.handle, data, #req.data - skip, sendProgress)
+    req.sent = tonumber(sendProgress[0])
     if code ~= X4P_PENDING then
         return code
     end
     local t = now()
-    if tonumber(req.progress[0]) ~= before or not req.stalledSince then
+    if req.sent ~= before or not req.stalledSince then
         req.stalledSince = t
     end
-    if tonumber(req.progress[0]) > 0 then
+    if req.sent > 0 then
         -- Part of it may be out: it can no longer be dropped without breaking the pipe.
         req.started = true
     end
@@ -699,7 +729,7 @@ local function guarded(eventName, kind, fn)
                 local text = type(param) == "string" and param or tostring(param)
                 local id = text:match("^[^;]*;([^;]*)")
                 if id then
-                    req = { kind = kind, id = id }
+                    req = newRequest(kind, id)
                 end
             end
             if req then
@@ -753,7 +783,7 @@ if disabledReason then
             local pipeName, id, msg = parse(kind, param, withMessage)
             debugRequest(kind, pipeName, id, msg)
             if id then
-                current = { kind = kind, id = id }
+                current = newRequest(kind, id)
                 answer(current, ERROR)
             end
         end
@@ -771,7 +801,7 @@ else
         local pipeName, id, flags = parse(EV_READ, param, true)
         debugRequest(EV_READ, pipeName, id)
         if id then
-            current = { kind = "read", id = id, continuous = flags == "continuous" }
+            current = newRequest("read", id, nil, nil, flags == "continuous")
             enqueue(pipeName, current)
         end
     end
@@ -781,7 +811,7 @@ else
             debugRequest(EV_WRITE, pipeName, id, data:sub(skip + 1))
         end
         if id then
-            current = { kind = "write", id = id, data = data, skip = skip }
+            current = newRequest("write", id, data, skip)
             enqueue(pipeName, current)
         end
     end
@@ -789,10 +819,10 @@ else
         local pipeName, id, command = parse(EV_WRITE_SPECIAL, param, true)
         debugRequest(EV_WRITE_SPECIAL, pipeName, id, command)
         if id then
-            current = { kind = "fail", id = id }
+            current = newRequest("fail", id)
             local msg = specialMessage(command)
             if msg then
-                current = { kind = "write", id = id, data = msg }
+                current = newRequest("write", id, msg)
             else
                 log(EV_WRITE_SPECIAL .. ": unknown special command '" .. command:sub(1, 100) .. "'")
             end
@@ -804,7 +834,7 @@ else
         local pipeName, id = parse(EV_CHECK, param, false)
         debugRequest(EV_CHECK, pipeName, id)
         if id then
-            current = { kind = "check", id = id }
+            current = newRequest("check", id)
             enqueue(pipeName, current)
         end
     end
