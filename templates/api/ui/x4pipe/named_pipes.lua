@@ -199,25 +199,29 @@ end
 -- pipes[name] = { name, handle (cdata or nil), reads, writes, suppress, busySince }
 local pipes = {}
 
--- A request. kind: "read" | "write" | "check" | "fail" (a write that answers ERROR in
--- its turn); a write sends data from byte skip on and has sent `sent` bytes of it.
--- Every field a request ever gets is set here: a field added later grows the table,
--- one more allocation per request in the game's Lua state.
-local function newRequest(kind, id, data, skip, continuous)
+-- Requests. Every field a request ever gets is set when it is made: a field added later
+-- grows its table, one more allocation per request in the game's Lua state. `done`: it
+-- has had its answer (or MD gave up on it); the queues drop it on the way.
+local function newRead(id, continuous)
+    return { kind = "read", id = id, continuous = continuous, retried = false, done = false }
+end
+
+-- What goes into the write queue: kind "write" sends data from byte skip on and has
+-- sent `sent` bytes of it; "check" answers SUCCESS once the pipe is open; "fail"
+-- answers ERROR in its turn.
+local function newWrite(kind, id, data, skip)
     return {
         kind = kind,
         id = id,
         data = data or "",
         skip = skip or 0,
-        continuous = continuous or false,
         sent = 0,
-        started = false,
         stalledSince = false,
         retried = false,
-        removed = false,
         done = false,
     }
 end
+
 -- Pipes with a request that waits for a later frame (an empty pipe, a write the
 -- server has not taken yet, a busy pipe).
 local waiting = {}
@@ -232,12 +236,12 @@ local function push(q, item)
     q[q.last] = item
 end
 
--- The first request still in the queue; removed ones (cancelled, answered after an
+-- The first request still in the queue; done ones (cancelled, answered after an
 -- error) are dropped on the way.
 local function head(q)
     while q.first <= q.last do
         local item = q[q.first]
-        if item and not item.removed then
+        if item and not item.done then
             return item
         end
         q[q.first] = nil
@@ -256,7 +260,7 @@ local function takeAll(q)
     local items = {}
     for i = q.first, q.last do
         local item = q[i]
-        if item and not item.removed then
+        if item and not item.done then
             items[#items + 1] = item
         end
         q[i] = nil
@@ -289,7 +293,6 @@ local function answer(req, value, keep)
     end
     if not keep then
         req.done = true
-        req.removed = true
     end
     if DEBUG then
         log(req.kind .. " " .. req.id .. " -> " .. (value == SUCCESS and value or value == ERROR and value or value == CANCELLED and value or ("message of " .. #value .. " bytes")))
@@ -382,7 +385,7 @@ local function broken(p, req, code)
     end
     req.retried = true
     -- A write starts over on the new handle.
-    req.sent, req.started, req.stalledSince = 0, false, false
+    req.sent, req.stalledSince = 0, false
     return true
 end
 
@@ -434,10 +437,6 @@ local function writeStep(p, req)
     local t = now()
     if req.sent ~= before or not req.stalledSince then
         req.stalledSince = t
-    end
-    if req.sent > 0 then
-        -- Part of it may be out: it can no longer be dropped without breaking the pipe.
-        req.started = true
     end
     if (t - req.stalledSince) * 1000 >= WRITE_TIMEOUT_MS then
         return X4P_FULL
@@ -630,8 +629,9 @@ local function cancelOne(pipeName, id)
     for _, q in ipairs({ p.reads, p.writes }) do
         for i = q.first, q.last do
             local req = q[i]
-            if req and req.id == id and not req.removed and not req.started then
-                req.removed = true
+            -- A write with bytes out (sent > 0) is finished: dropping it would leave
+            -- half a message in the pipe.
+            if req and req.id == id and not req.done and (req.sent or 0) == 0 then
                 req.done = true
             end
         end
@@ -729,7 +729,7 @@ local function guarded(eventName, kind, fn)
                 local text = type(param) == "string" and param or tostring(param)
                 local id = text:match("^[^;]*;([^;]*)")
                 if id then
-                    req = newRequest(kind, id)
+                    req = kind == "read" and newRead(id, false) or newWrite(kind, id)
                 end
             end
             if req then
@@ -783,7 +783,7 @@ if disabledReason then
             local pipeName, id, msg = parse(kind, param, withMessage)
             debugRequest(kind, pipeName, id, msg)
             if id then
-                current = newRequest(kind, id)
+                current = kind == "read" and newRead(id, false) or newWrite(kind, id)
                 answer(current, ERROR)
             end
         end
@@ -801,7 +801,7 @@ else
         local pipeName, id, flags = parse(EV_READ, param, true)
         debugRequest(EV_READ, pipeName, id)
         if id then
-            current = newRequest("read", id, nil, nil, flags == "continuous")
+            current = newRead(id, flags == "continuous")
             enqueue(pipeName, current)
         end
     end
@@ -811,7 +811,7 @@ else
             debugRequest(EV_WRITE, pipeName, id, data:sub(skip + 1))
         end
         if id then
-            current = newRequest("write", id, data, skip)
+            current = newWrite("write", id, data, skip)
             enqueue(pipeName, current)
         end
     end
@@ -819,10 +819,10 @@ else
         local pipeName, id, command = parse(EV_WRITE_SPECIAL, param, true)
         debugRequest(EV_WRITE_SPECIAL, pipeName, id, command)
         if id then
-            current = newRequest("fail", id)
+            current = newWrite("fail", id)
             local msg = specialMessage(command)
             if msg then
-                current = newRequest("write", id, msg)
+                current = newWrite("write", id, msg)
             else
                 log(EV_WRITE_SPECIAL .. ": unknown special command '" .. command:sub(1, 100) .. "'")
             end
@@ -834,7 +834,7 @@ else
         local pipeName, id = parse(EV_CHECK, param, false)
         debugRequest(EV_CHECK, pipeName, id)
         if id then
-            current = newRequest("check", id)
+            current = newWrite("check", id)
             enqueue(pipeName, current)
         end
     end
