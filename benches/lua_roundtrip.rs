@@ -26,7 +26,9 @@
 //! - All against the same echo server code, in turns: Lua, fake game, Rust, three times;
 //!   the best run of each counts (a busy shared machine slows single runs).
 //!
-//! MB/s counts the bytes of both directions (2 x size per round trip).
+//! MB/s counts the bytes of both directions (2 x size per round trip). The median trip
+//! (Lua net = the Lua median less the fake game's) is printed beside the means: it
+//! tells a client that is slower on every trip from one that meets more slow trips.
 
 // The bench uses a part of the tests' support (the fake game, the Lua rendering).
 #[path = "support/echo.rs"]
@@ -48,6 +50,16 @@ struct Figures {
     secs: f64,
     /// Frames (calls of the fake game) stepped, Lua only.
     frames: u64,
+    /// The median round trip, µs. The mean (trips/s) also counts the slow trips: on
+    /// this VM an idle CPU halts at once and takes ~20 µs to wake, so a trip that gives
+    /// the echo server a few µs more idle time can cost 20 µs more (docs/benchmarks.md).
+    median_us: f64,
+}
+
+/// The median of per-trip times, µs.
+fn median_us(mut trip_ns: Vec<u64>) -> f64 {
+    trip_ns.sort_unstable();
+    trip_ns[trip_ns.len() / 2] as f64 / 1000.0
 }
 
 impl Figures {
@@ -74,7 +86,9 @@ fn trips(
     let start = Instant::now();
     let (mut trips, mut frames) = (0, 0);
     let mut write = write.to_vec();
+    let mut trip_ns = Vec::new();
     while trips < 3 || start.elapsed() < budget {
+        let trip_start = Instant::now();
         vary::vary(&mut write[msg_at..], trips);
         // As the game does: the parameter is copied into the event.
         host.raise(names::WRITE, LuaArg::Str(write.clone()));
@@ -92,6 +106,7 @@ fn trips(
             }
         }
         trips += 1;
+        trip_ns.push(trip_start.elapsed().as_nanos() as u64);
     }
     if let Some(note) = host
         .take_notes()
@@ -104,6 +119,7 @@ fn trips(
         trips,
         secs: start.elapsed().as_secs_f64(),
         frames,
+        median_us: median_us(trip_ns),
     }
 }
 
@@ -157,7 +173,9 @@ fn bench_rust(pipe: &str, msg: &[u8], budget: Duration) -> Figures {
     let start = Instant::now();
     let mut trips = 0;
     let mut msg = msg.to_vec();
+    let mut trip_ns = Vec::new();
     while trips < 3 || start.elapsed() < budget {
+        let trip_start = Instant::now();
         vary::vary(&mut msg, trips);
         client.write(&msg).expect("write");
         // Polled like the Lua side polls, without waiting in the OS.
@@ -169,6 +187,7 @@ fn bench_rust(pipe: &str, msg: &[u8], budget: Duration) -> Figures {
         };
         assert_eq!(back.len(), msg.len());
         trips += 1;
+        trip_ns.push(trip_start.elapsed().as_nanos() as u64);
     }
     let secs = start.elapsed().as_secs_f64();
     client.write(b"stop").ok();
@@ -176,6 +195,7 @@ fn bench_rust(pipe: &str, msg: &[u8], budget: Duration) -> Figures {
         trips,
         secs,
         frames: 0,
+        median_us: median_us(trip_ns),
     }
 }
 
@@ -249,9 +269,9 @@ fn main() {
     }
 
     println!(
-        "| size | Lua round trips/s | frames / trip | fake game alone, µs / trip | Lua net round trips/s | Rust round trips/s | Rust MB/s | Lua / Rust | Lua net / Rust | Lua string µs | Rust Vec µs |"
+        "| size | Lua round trips/s | frames / trip | fake game alone, µs / trip | Lua net round trips/s | Rust round trips/s | Rust MB/s | Lua / Rust | Lua net / Rust | median trip µs: Lua net / Rust | Lua string µs | Rust Vec µs |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for size in sizes {
         let msg: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
         let best = |a: Option<Figures>, b: Figures| match a {
@@ -269,7 +289,7 @@ fn main() {
         let net = 1.0 / (1.0 / lua.per_sec() - game_secs);
         let (lua_copy, rust_copy) = copy_costs(&msg, budget);
         println!(
-            "| {} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.1} | {:.2} | {:.2} | {:.1} | {:.1} |",
+            "| {} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.1} | {:.2} | {:.2} | {:.1} / {:.1} | {:.1} | {:.1} |",
             label(size),
             lua.per_sec(),
             lua.frames as f64 / lua.trips as f64,
@@ -279,6 +299,8 @@ fn main() {
             rust.mb_per_sec(size),
             lua.per_sec() / rust.per_sec(),
             net / rust.per_sec(),
+            lua.median_us - game.median_us,
+            rust.median_us,
             lua_copy,
             rust_copy,
         );
