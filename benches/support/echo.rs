@@ -22,7 +22,13 @@ pub fn serve_if_asked() -> bool {
 }
 
 /// Serves one client: echoes every message until the client goes or sends `stop`.
+/// It schedules itself as `x4pipe host` does (its wake-ups yield to the game's thread),
+/// unless `X4PIPE_BENCH_SERVER_SCHEDULING=normal`: then as a program that does not, like
+/// the original's Python host.
 fn serve(pipe: &str) {
+    if std::env::var("X4PIPE_BENCH_SERVER_SCHEDULING").as_deref() != Ok("normal") {
+        x4pipe_native::yield_on_wakeup().expect("yield_on_wakeup");
+    }
     let mut server = Server::create(pipe).unwrap_or_else(|e| panic!("serve {pipe}: {e}"));
     println!("ready");
     let Ok(Some(mut conn)) = server.accept_timeout(std::time::Duration::from_secs(60)) else {

@@ -36,9 +36,21 @@ pub struct Args {
     /// Log every message from the game, not only connects, modules and errors
     #[arg(long)]
     verbose: bool,
+    /// Let the host's wake-ups preempt the game like any program's. By default the host
+    /// and its modules yield: woken by the game's write, they wait for a free CPU or
+    /// the game thread's turn to end instead of taking its CPU mid-frame (Linux
+    /// SCHED_BATCH, Windows no wake-up priority boost; the priority stays normal)
+    #[arg(long)]
+    normal_scheduling: bool,
 }
 
 pub fn exec(args: Args) -> super::Result {
+    if !args.normal_scheduling {
+        // First: the threads and module processes started later inherit it (Linux).
+        if let Err(e) = x4pipe_native::yield_on_wakeup() {
+            eprintln!("warning: the host competes with the game for CPUs as a normal program: {e}");
+        }
+    }
     let permissions = args
         .permissions
         .or_else(x4pipe_host::permissions::default_path)

@@ -192,6 +192,31 @@ fn pid_in(line: &str) -> u32 {
 }
 
 #[cfg(target_os = "linux")]
+/// Scheduling policies (sched(7)).
+#[cfg(target_os = "linux")]
+const SCHED_OTHER: i32 = 0;
+#[cfg(target_os = "linux")]
+const SCHED_BATCH: i32 = 3;
+
+/// The scheduling policy of a process (`/proc/<pid>/stat` field 41).
+#[cfg(target_os = "linux")]
+fn sched_policy(pid: u32) -> i32 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which may hold spaces) start at field 3.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    rest.split(' ').nth(41 - 3).unwrap().parse().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn normal_scheduling_keeps_the_hosts_wakeups_normal() {
+    let perms_dir = tempfile::tempdir().unwrap();
+    let perms = perms_dir.path().join("permissions.json");
+    let mut host = HostProc::start(&pipe_name("host-normal"), &perms, &["--normal-scheduling"]);
+    assert_eq!(sched_policy(host.child.id()), SCHED_OTHER);
+    assert!(host.interrupt().success(), "{:#?}", host.lines());
+}
+
 fn alive(pid: u32) -> bool {
     // A zombie is gone for our purposes (it only waits for its parent).
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -328,8 +353,15 @@ fn lua_client_registers_an_original_module_and_gets_its_echo() {
     host.wait_for_nth("(client 1) already runs", 2);
     assert_eq!(host.count("started module"), 1, "{:#?}", host.lines());
 
-    // Ctrl-C stops the host cleanly, and the module with it.
+    // The host and its module yield to the game on wake-up (SCHED_BATCH, inherited).
     let pid = pid_in(&started);
+    #[cfg(target_os = "linux")]
+    {
+        assert_eq!(sched_policy(host.child.id()), SCHED_BATCH, "the host");
+        assert_eq!(sched_policy(pid), SCHED_BATCH, "its module");
+    }
+
+    // Ctrl-C stops the host cleanly, and the module with it.
     assert!(alive(pid));
     let status = host.interrupt();
     assert!(status.success(), "{status:?}\n{:#?}", host.lines());

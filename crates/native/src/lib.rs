@@ -38,6 +38,15 @@ pub fn thread_cpu_time() -> Option<std::time::Duration> {
     sys::thread_cpu_time()
 }
 
+/// For a server of the game (`x4pipe host`): its wake-ups stop preempting the thread
+/// that runs where they land, which on a machine with few free CPUs is the game's frame.
+/// Linux: `SCHED_BATCH` for the calling thread and what it starts afterwards (call it
+/// before starting threads or processes); Windows: no priority boost on wake-up for
+/// the whole process. The base priority stays normal on both: it is never starved.
+pub fn yield_on_wakeup() -> std::io::Result<()> {
+    sys::yield_on_wakeup()
+}
+
 /// The library version (`x4p_version`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 

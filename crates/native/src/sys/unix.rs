@@ -43,6 +43,20 @@ pub fn thread_cpu_time() -> Option<Duration> {
     Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
 }
 
+/// Makes the calling thread, and every thread and process it starts afterwards,
+/// `SCHED_BATCH`: its wake-ups never preempt the thread running on the CPU it wakes on
+/// (the game's), they wait for that thread's turn to end or for a free CPU. AF_UNIX
+/// wakes a reader "synchronously", on the writer's CPU, so a normal server woken by
+/// the game's write takes the game thread's CPU away mid-frame on a busy machine.
+pub fn yield_on_wakeup() -> io::Result<()> {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: pid 0 is the calling thread; param is a valid sched_param for the call.
+    if unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// The real user id of this process.
 pub fn getuid() -> u32 {
     // SAFETY: getuid has no preconditions and cannot fail.

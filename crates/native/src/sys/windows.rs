@@ -46,8 +46,8 @@ use windows_sys::Win32::System::Pipes::{
 };
 use windows_sys::Win32::System::Threading::{
     CreateEventW, GetCurrentProcess, GetCurrentThread, GetThreadTimes, OpenProcess,
-    OpenProcessToken, QueryFullProcessImageNameW, WaitForSingleObject, INFINITE,
-    PROCESS_NAME_WIN32, PROCESS_QUERY_LIMITED_INFORMATION,
+    OpenProcessToken, QueryFullProcessImageNameW, SetProcessPriorityBoost, WaitForSingleObject,
+    INFINITE, PROCESS_NAME_WIN32, PROCESS_QUERY_LIMITED_INFORMATION,
 };
 use windows_sys::Win32::System::IO::{CancelIoEx, GetOverlappedResult, OVERLAPPED};
 
@@ -169,6 +169,18 @@ fn cancel(h: HANDLE, slot: &mut Slot) -> u32 {
     let (_, n, _) = result(h, slot, true);
     slot.pending = false;
     n
+}
+
+/// Turns off the dynamic priority boost of every thread of this process: Windows
+/// raises a thread whose wait (a pipe read) completes above normal priority for a
+/// moment, enough to preempt a normal-priority thread (the game's). Without the boost
+/// its wake-ups wait for a free CPU or their turn; its base priority stays normal.
+pub fn yield_on_wakeup() -> io::Result<()> {
+    // SAFETY: GetCurrentProcess is a pseudo handle needing no close.
+    if unsafe { SetProcessPriorityBoost(GetCurrentProcess(), 1) } == 0 {
+        return Err(last_error());
+    }
+    Ok(())
 }
 
 /// CPU time (kernel + user) the calling thread has used (`GetThreadTimes`; Windows
