@@ -61,6 +61,9 @@ end
 -- Native library -------------------------------------------------------------------
 
 local ffi, lib, C
+-- The two calls of every round trip, looked up once: in LuaJIT's interpreter each
+-- `lib.name` is a metamethod call.
+local nativeSend, nativeReceive
 local disabledReason
 
 local CDEF = [[
@@ -150,6 +153,7 @@ local function loadNative()
         return "the native library " .. path .. " is not usable: " .. oneLine(version)
     end
     lib = handle
+    nativeSend, nativeReceive = handle.x4p_send, handle.x4p_receive
     if DEBUG then
         log("native library " .. path .. " version " .. version .. " loaded")
     end
@@ -197,6 +201,8 @@ end
 -- them. A read that waits never holds up a write, and the other way round.
 --
 -- pipes[name] = { name, handle (cdata or nil), reads, writes, suppress, busySince }
+-- A handle is tested as `if p.handle`: comparing a cdata with nil is a metamethod call
+-- in LuaJIT, its truth is not (and a handle is never NULL).
 local pipes = {}
 
 -- Requests. Every field a request ever gets is set when it is made: a field added later
@@ -312,7 +318,7 @@ end
 -- Closes the handle of a pipe. MD hears `<pipe>_disconnected` exactly when a pipe
 -- that was open closes, whatever the reason; a pipe that never opened says nothing.
 local function closeHandle(p)
-    if p.handle ~= nil then
+    if p.handle then
         local h = p.handle
         p.handle = nil
         -- Closed now, not at collection: the server must see the close at once.
@@ -344,7 +350,7 @@ end
 -- Opens the handle of a pipe if it has none: "open", "busy" (every instance taken:
 -- try again next frame, for at most BUSY_RETRY seconds) or "fail" and the reason.
 local function ensureOpen(p)
-    if p.handle ~= nil then
+    if p.handle then
         return "open"
     end
     local out = ffi.new("x4p_pipe *[1]")
@@ -404,10 +410,10 @@ end
 -- assembles a message that arrives in parts inside the handle and lends it out whole;
 -- ffi.string is the one copy, straight into the Lua string.
 local function readStep(p)
-    if readData == nil then
+    if not readData then
         makeBoxes()
     end
-    local code = lib.x4p_receive(p.handle, readData, readLen)
+    local code = nativeReceive(p.handle, readData, readLen)
     if code ~= X4P_OK then
         return code
     end
@@ -420,7 +426,7 @@ end
 -- amount. A write that makes no progress for WRITE_TIMEOUT_MS (the server stopped
 -- reading) counts as X4P_FULL.
 local function writeStep(p, req)
-    if sendProgress == nil then
+    if not sendProgress then
         makeBoxes()
     end
     local before = req.sent
@@ -429,7 +435,7 @@ local function writeStep(p, req)
     local skip = req.skip
     local data = skip == 0 and req.data or ffi.cast(BYTES, req.data) + skip
     sendProgress[0] = before
-    local code = lib.x4p_send(p.handle, data, #req.data - skip, sendProgress)
+    local code = nativeSend(p.handle, data, #req.data - skip, sendProgress)
     req.sent = tonumber(sendProgress[0])
     if code ~= X4P_PENDING then
         return code
@@ -606,7 +612,7 @@ local function enqueue(pipeName, req)
     local p = getPipe(pipeName)
     if req.kind == "read" then
         push(p.reads, req)
-    elseif req.kind == "check" and p.handle ~= nil then
+    elseif req.kind == "check" and p.handle then
         -- An open handle is all a check asks for; it never waits behind a write.
         answer(req, SUCCESS)
         return
