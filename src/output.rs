@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::extension_files::ExtensionFiles;
-use x4pipe_files::StagingDir;
+use x4pipe_files::{StagingDir, WriteError};
 
 /// Name of the manifest x4pipe writes into every folder it makes. It lists the files of
 /// the build; `x4pipe package` leaves it out of archives.
@@ -34,19 +34,6 @@ pub enum OutputError {
     },
     #[error(transparent)]
     Write(#[from] x4pipe_files::WriteError),
-    #[error("cannot write {}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
 }
 
 /// Write `rendered` as `out_dir/folder`, replacing an earlier x4pipe build there.
@@ -67,13 +54,13 @@ pub fn write_extension(
     for (rel, bytes) in &rendered.files {
         let path = safe_join(staging.path(), rel)?;
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_err(parent))?;
+            fs::create_dir_all(parent).map_err(WriteError::at(parent))?;
         }
-        let mut f = fs::File::create(&path).map_err(io_err(&path))?;
-        f.write_all(bytes).map_err(io_err(&path))?;
+        let mut f = fs::File::create(&path).map_err(WriteError::at(&path))?;
+        f.write_all(bytes).map_err(WriteError::at(&path))?;
     }
     let manifest_path = staging.path().join(MANIFEST);
-    fs::write(&manifest_path, manifest(rendered)).map_err(io_err(&manifest_path))?;
+    fs::write(&manifest_path, manifest(rendered)).map_err(WriteError::at(&manifest_path))?;
     // The old build is moved aside, put back if the rename fails, deleted after.
     staging.replace(&target)?;
     Ok(target)

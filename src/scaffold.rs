@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use x4pipe_files::StagingDir;
+use x4pipe_files::{StagingDir, WriteError};
 
 use minijinja::Value;
 use serde::Serialize;
@@ -68,19 +68,6 @@ pub enum ScaffoldError {
     Template(String),
     #[error(transparent)]
     Write(#[from] x4pipe_files::WriteError),
-    #[error("cannot write {}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError + '_ {
-    move |source| ScaffoldError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
 }
 
 #[derive(Serialize)]
@@ -223,7 +210,10 @@ fn check_rendered(files: &[(String, String)]) -> Result<(), ScaffoldError> {
 fn write_project(dir: &Path, files: &[(String, String)], force: bool) -> Result<(), ScaffoldError> {
     let exists = dir.exists();
     if exists {
-        let non_empty = fs::read_dir(dir).map_err(io_err(dir))?.next().is_some();
+        let non_empty = fs::read_dir(dir)
+            .map_err(WriteError::at(dir))?
+            .next()
+            .is_some();
         if non_empty && !force {
             return Err(ScaffoldError::NotEmpty(dir.to_path_buf()));
         }
@@ -234,9 +224,9 @@ fn write_project(dir: &Path, files: &[(String, String)], force: bool) -> Result<
     for (rel, text) in files {
         let path = staging.path().join(rel);
         if let Some(p) = path.parent() {
-            fs::create_dir_all(p).map_err(io_err(p))?;
+            fs::create_dir_all(p).map_err(WriteError::at(p))?;
         }
-        fs::write(&path, text).map_err(io_err(&path))?;
+        fs::write(&path, text).map_err(WriteError::at(&path))?;
     }
     if !exists {
         staging.replace(dir)?;

@@ -33,11 +33,19 @@ pub enum WriteError {
     Target { path: PathBuf, reason: String },
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
-    move |source| WriteError::Io {
-        path: path.to_path_buf(),
-        source,
+impl WriteError {
+    /// For `map_err`: an I/O failure while writing `path`. Every writer of x4pipe
+    /// reports its failures with this one error ("cannot write <path>: <cause>").
+    pub fn at(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
+        move |source| WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
+    WriteError::at(path)
 }
 
 /// The folder `dest` lives in (`.` for a bare name).
