@@ -191,7 +191,6 @@ fn pid_in(line: &str) -> u32 {
     rest[..rest.find([')', ',']).unwrap()].parse().unwrap()
 }
 
-#[cfg(target_os = "linux")]
 /// Scheduling policies (sched(7)).
 #[cfg(target_os = "linux")]
 const SCHED_OTHER: i32 = 0;
@@ -217,6 +216,7 @@ fn normal_scheduling_keeps_the_hosts_wakeups_normal() {
     assert!(host.interrupt().success(), "{:#?}", host.lines());
 }
 
+#[cfg(target_os = "linux")]
 fn alive(pid: u32) -> bool {
     // A zombie is gone for our purposes (it only waits for its parent).
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
