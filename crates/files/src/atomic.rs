@@ -44,10 +44,6 @@ impl WriteError {
     }
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
-    WriteError::at(path)
-}
-
 /// The folder `dest` lives in (`.` for a bare name).
 fn parent_of(dest: &Path) -> &Path {
     match dest.parent() {
@@ -69,11 +65,11 @@ impl AtomicFile {
     /// A temporary file beside `dest` (its folder is created if missing).
     pub fn create(dest: &Path) -> Result<AtomicFile, WriteError> {
         let dir = parent_of(dest);
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        std::fs::create_dir_all(dir).map_err(WriteError::at(dir))?;
         let tmp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .tempfile_in(dir)
-            .map_err(io(dir))?;
+            .map_err(WriteError::at(dir))?;
         let reg = Registered::new(tmp.path());
         Ok(AtomicFile {
             tmp,
@@ -125,13 +121,16 @@ pub fn commit_all(files: Vec<AtomicFile>) -> Result<(), WriteError> {
         }
     }
     for f in &files {
-        f.tmp.as_file().sync_all().map_err(io(f.tmp.path()))?;
+        f.tmp
+            .as_file()
+            .sync_all()
+            .map_err(WriteError::at(f.tmp.path()))?;
         // tempfile creates 0600 files; an output should be readable like any other.
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let perms = std::fs::Permissions::from_mode(0o644);
-            std::fs::set_permissions(f.tmp.path(), perms).map_err(io(f.tmp.path()))?;
+            std::fs::set_permissions(f.tmp.path(), perms).map_err(WriteError::at(f.tmp.path()))?;
         }
     }
     // Old destinations moved aside, to restore on failure and delete on success.
@@ -231,11 +230,11 @@ impl StagingDir {
     /// A new temporary folder in `parent` (created if missing); `purpose` goes into
     /// its name, for a person who finds one.
     pub fn new_in(parent: &Path, purpose: &str) -> Result<StagingDir, WriteError> {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
+        std::fs::create_dir_all(parent).map_err(WriteError::at(parent))?;
         let dir = tempfile::Builder::new()
             .prefix(&format!("{TEMP_PREFIX}{purpose}-"))
             .tempdir_in(parent)
-            .map_err(io(parent))?;
+            .map_err(WriteError::at(parent))?;
         let reg = Registered::new(dir.path());
         Ok(StagingDir { dir, _reg: reg })
     }
@@ -272,9 +271,9 @@ impl StagingDir {
         _reg.forget();
         if let Some((old, _reg)) = old {
             if std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir()) {
-                std::fs::remove_dir_all(&old).map_err(io(&old))?;
+                std::fs::remove_dir_all(&old).map_err(WriteError::at(&old))?;
             } else {
-                std::fs::remove_file(&old).map_err(io(&old))?;
+                std::fs::remove_file(&old).map_err(WriteError::at(&old))?;
             }
         }
         Ok(())
@@ -291,8 +290,8 @@ impl StagingDir {
             let from = self.path().join(rel);
             let to = dest.join(rel);
             let parent = parent_of(&to);
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
-            std::fs::rename(&from, &to).map_err(io(&to))?;
+            std::fs::create_dir_all(parent).map_err(WriteError::at(parent))?;
+            std::fs::rename(&from, &to).map_err(WriteError::at(&to))?;
         }
         Ok(())
     }
@@ -305,11 +304,11 @@ fn move_aside(path: &Path) -> Result<(PathBuf, Registered), WriteError> {
     let aside = tempfile::Builder::new()
         .prefix(&format!("{TEMP_PREFIX}old-"))
         .tempdir_in(dir)
-        .map_err(io(dir))?
+        .map_err(WriteError::at(dir))?
         .keep();
     let reg = Registered::new(&aside);
-    std::fs::remove_dir(&aside).map_err(io(&aside))?;
-    std::fs::rename(path, &aside).map_err(io(path))?;
+    std::fs::remove_dir(&aside).map_err(WriteError::at(&aside))?;
+    std::fs::rename(path, &aside).map_err(WriteError::at(path))?;
     Ok((aside, reg))
 }
 
@@ -326,7 +325,7 @@ pub fn check_target(root: &Path, rel: &str) -> Result<(), WriteError> {
         let meta = match std::fs::symlink_metadata(&here) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(io(&here)(e)),
+            Err(e) => return Err(WriteError::at(&here)(e)),
         };
         let reason = if last {
             meta.is_dir()
