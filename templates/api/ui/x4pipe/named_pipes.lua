@@ -64,6 +64,9 @@ local ffi, lib, C
 -- The two calls of every round trip, looked up once: in LuaJIT's interpreter each
 -- `lib.name` is a metamethod call.
 local nativeSend, nativeReceive
+-- Scratch boxes for the native calls, made once with the library: a request makes no
+-- cdata of its own (the game's Lua state collects what the client allocates, every trip).
+local readData, readLen, sendProgress, BYTES
 local disabledReason
 
 local CDEF = [[
@@ -154,6 +157,10 @@ local function loadNative()
     end
     lib = handle
     nativeSend, nativeReceive = handle.x4p_send, handle.x4p_receive
+    readData = ffi.new("const unsigned char *[1]")
+    readLen = ffi.new("size_t[1]")
+    sendProgress = ffi.new("size_t[1]")
+    BYTES = ffi.typeof("const unsigned char *")
     if DEBUG then
         log("native library " .. path .. " version " .. version .. " loaded")
     end
@@ -226,6 +233,14 @@ local function newWrite(kind, id, data, skip)
         retried = false,
         done = false,
     }
+end
+
+-- A request of any kind without data (one that is answered at once).
+local function newRequest(kind, id)
+    if kind == "read" then
+        return newRead(id, false)
+    end
+    return newWrite(kind, id)
 end
 
 -- Pipes with a request that waits for a later frame (an empty pipe, a write the
@@ -395,24 +410,10 @@ local function broken(p, req, code)
     return true
 end
 
--- Scratch boxes for the native calls, made once: a request makes no cdata of its own
--- (the game's Lua state collects what the client allocates, every trip).
-local readData, readLen, sendProgress, BYTES
-
-local function makeBoxes()
-    readData = ffi.new("const unsigned char *[1]")
-    readLen = ffi.new("size_t[1]")
-    sendProgress = ffi.new("size_t[1]")
-    BYTES = ffi.typeof("const unsigned char *")
-end
-
 -- One read attempt: X4P_OK and the message, X4P_EMPTY, or an error code. The library
 -- assembles a message that arrives in parts inside the handle and lends it out whole;
 -- ffi.string is the one copy, straight into the Lua string.
 local function readStep(p)
-    if not readData then
-        makeBoxes()
-    end
     local code = nativeReceive(p.handle, readData, readLen)
     if code ~= X4P_OK then
         return code
@@ -426,9 +427,6 @@ end
 -- amount. A write that makes no progress for WRITE_TIMEOUT_MS (the server stopped
 -- reading) counts as X4P_FULL.
 local function writeStep(p, req)
-    if not sendProgress then
-        makeBoxes()
-    end
     local before = req.sent
     -- The message is the tail of req.data from byte req.skip on (see parseWrite); a
     -- Lua string passes as a pointer to its bytes, an offset needs a cast.
@@ -735,7 +733,7 @@ local function guarded(eventName, kind, fn)
                 local text = type(param) == "string" and param or tostring(param)
                 local id = text:match("^[^;]*;([^;]*)")
                 if id then
-                    req = kind == "read" and newRead(id, false) or newWrite(kind, id)
+                    req = newRequest(kind, id)
                 end
             end
             if req then
@@ -789,7 +787,7 @@ if disabledReason then
             local pipeName, id, msg = parse(kind, param, withMessage)
             debugRequest(kind, pipeName, id, msg)
             if id then
-                current = kind == "read" and newRead(id, false) or newWrite(kind, id)
+                current = newRequest(kind, id)
                 answer(current, ERROR)
             end
         end
