@@ -23,8 +23,13 @@
 //!   the event parameter into Lua and of the answer out of it, the frame loop), which
 //!   any client pays; *Lua net* = the Lua trip minus that, the work of the client, the
 //!   native library, the transport and the echo server, which is what the Rust trip is.
-//! - All against the same echo server code, in turns: Lua, fake game, Rust, three times;
-//!   the best run of each counts (a busy shared machine slows single runs).
+//! - Rust in the game: the Rust client behind the same two events, answers and frame
+//!   loop of the same fake game, with a few lines of Lua around it (`RUST_IN_GAME_LUA`).
+//!   *Lua / Rust in the game* compares the two clients where a mod would use them; what
+//!   differs is only the client (its Lua, the ffi calls, its queues).
+//! - All against the same echo server code, in turns: Lua, fake game, Rust, Rust in the
+//!   game, three times; the best run of each counts (a busy shared machine slows single
+//!   runs).
 //!
 //! MB/s counts the bytes of both directions (2 x size per round trip). The median trip
 //! (Lua net = the Lua median less the fake game's) is printed beside the means: it
@@ -167,6 +172,86 @@ fn bench_game_only(msg: &[u8], budget: Duration) -> Figures {
     trips(&host, &param, prefix.len(), b"pipe;r", answer_len, budget)
 }
 
+/// The plain Rust client placed where the Lua client sits: in the same fake game, behind
+/// the same two events and answers and the same frame loop, with a few lines of Lua that
+/// hand the event's bytes to `x4pipe_native::Client` and poll its `read` once per frame
+/// (and once when the read is asked for). What it costs beyond the Rust trip is only the
+/// game's part, so the Lua client's trip set against it is the client's own cost: the
+/// Lua, the ffi calls, the queues. The game's time also leaves the echo server idle for
+/// a few µs more per trip than the bare Rust loop does, which on this VM costs some trips
+/// a ~20 µs wake-up (see `Figures::median_us`); this contender pays that too.
+const RUST_IN_GAME_LUA: &str = r#"
+local reads = {}
+local function poll()
+    local m = rust_read()
+    if m then
+        AddUITriggeredEvent("Named_Pipes", table.remove(reads, 1), m)
+    end
+end
+RegisterEvent("pipeWrite", function(_, p)
+    local a = p:find(";", 1, true)
+    local b = p:find(";", a + 1, true)
+    rust_write(p, b)
+    AddUITriggeredEvent("Named_Pipes", "pipeWrite_complete_" .. p:sub(a + 1, b - 1), "SUCCESS")
+end)
+RegisterEvent("pipeRead", function(_, p)
+    local a = p:find(";", 1, true)
+    reads[#reads + 1] = "pipeRead_complete_" .. p:sub(a + 1)
+    poll()
+end)
+SetScript("onUpdate", function()
+    if reads[1] then
+        poll()
+    end
+end)
+"#;
+
+fn bench_rust_in_game(pipe: &str, msg: &[u8], budget: Duration) -> Figures {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rust_in_game.lua");
+    std::fs::write(&file, RUST_IN_GAME_LUA).unwrap();
+    let mut host = LuaHost::new(vec![LuaFile::from(file)], HostOptions::default());
+    host.load().expect("load the Rust client's shim");
+    let mut client = Client::open(pipe).expect("open");
+    client.set_write_timeout(Duration::from_secs(30));
+    let client = Rc::new(RefCell::new(client));
+    let lua = host.lua().unwrap();
+    let c = Rc::clone(&client);
+    // `after`: the 1-based position of the `;` before the message in the parameter.
+    let write = lua
+        .create_function(move |_, (param, after): (mlua::String, usize)| {
+            c.borrow_mut()
+                .write(&param.as_bytes()[after..])
+                .map_err(mlua::Error::external)
+        })
+        .unwrap();
+    let c = Rc::clone(&client);
+    let read = lua
+        .create_function(move |lua, ()| match c.borrow_mut().read() {
+            Ok(Some(m)) => lua.create_string(&m).map(Some),
+            Ok(None) => Ok(None),
+            Err(e) => Err(mlua::Error::external(e)),
+        })
+        .unwrap();
+    lua.globals().set("rust_write", write).unwrap();
+    lua.globals().set("rust_read", read).unwrap();
+    let mut param = format!("{pipe};w;").into_bytes();
+    param.extend_from_slice(msg);
+    let msg_at = param.len() - msg.len();
+    let figures = trips(
+        &host,
+        &param,
+        msg_at,
+        format!("{pipe};r").as_bytes(),
+        msg.len(),
+        budget,
+    );
+    client.borrow_mut().write(b"stop").ok();
+    figures
+}
+
 fn bench_rust(pipe: &str, msg: &[u8], budget: Duration) -> Figures {
     let mut client = Client::open(pipe).expect("open");
     client.set_write_timeout(Duration::from_secs(30));
@@ -269,27 +354,32 @@ fn main() {
     }
 
     println!(
-        "| size | Lua round trips/s | frames / trip | fake game alone, µs / trip | Lua net round trips/s | Rust round trips/s | Rust MB/s | Lua / Rust | Lua net / Rust | median trip µs: Lua net / Rust | Lua string µs | Rust Vec µs |"
+        "| size | Lua round trips/s | frames / trip | fake game alone, µs / trip | Lua net round trips/s | Rust round trips/s | Rust MB/s | Lua / Rust | Lua net / Rust | median trip µs: Lua net / Rust | Rust in the game round trips/s | Lua / Rust in the game | median trip µs: Lua / Rust in the game | Lua string µs | Rust Vec µs |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for size in sizes {
         let msg: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
         let best = |a: Option<Figures>, b: Figures| match a {
             Some(a) if a.per_sec() >= b.per_sec() => Some(a),
             _ => Some(b),
         };
-        let (mut lua, mut game, mut rust) = (None, None, None);
+        let (mut lua, mut game, mut rust, mut in_game) = (None, None, None, None);
         for run in 0..3 {
             lua = best(lua, run_lua(size, run, &msg, budget));
             game = best(game, bench_game_only(&msg, budget));
-            rust = best(rust, run_rust(size, run, &msg, budget));
+            rust = best(rust, run_rust(size, run, &msg, budget, bench_rust));
+            in_game = best(
+                in_game,
+                run_rust(size, run, &msg, budget, bench_rust_in_game),
+            );
         }
         let (lua, game, rust) = (lua.unwrap(), game.unwrap(), rust.unwrap());
+        let in_game = in_game.unwrap();
         let game_secs = 1.0 / game.per_sec();
         let net = 1.0 / (1.0 / lua.per_sec() - game_secs);
         let (lua_copy, rust_copy) = copy_costs(&msg, budget);
         println!(
-            "| {} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.1} | {:.2} | {:.2} | {:.1} / {:.1} | {:.1} | {:.1} |",
+            "| {} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.1} | {:.2} | {:.2} | {:.1} / {:.1} | {:.0} | {:.2} | {:.1} / {:.1} | {:.1} | {:.1} |",
             label(size),
             lua.per_sec(),
             lua.frames as f64 / lua.trips as f64,
@@ -301,6 +391,10 @@ fn main() {
             net / rust.per_sec(),
             lua.median_us - game.median_us,
             rust.median_us,
+            in_game.per_sec(),
+            lua.per_sec() / in_game.per_sec(),
+            lua.median_us,
+            in_game.median_us,
             lua_copy,
             rust_copy,
         );
@@ -326,10 +420,16 @@ fn run_lua(size: usize, run: usize, msg: &[u8], budget: Duration) -> Figures {
     lua
 }
 
-fn run_rust(size: usize, run: usize, msg: &[u8], budget: Duration) -> Figures {
+fn run_rust(
+    size: usize,
+    run: usize,
+    msg: &[u8],
+    budget: Duration,
+    bench: fn(&str, &[u8], Duration) -> Figures,
+) -> Figures {
     let pipe = support::pipe_name(&format!("bench-rust-{size}-{run}"));
     let mut server = echo::start(&pipe);
-    let rust = bench_rust(&pipe, msg, budget);
+    let rust = bench(&pipe, msg, budget);
     assert!(server.wait().unwrap().success(), "the echo server failed");
     rust
 }

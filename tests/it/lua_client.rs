@@ -7,7 +7,7 @@
 //! this test builds (x4pipe-native is a dev-dependency); see support/native.rs.
 //! The same file cross-builds for x86_64-pc-windows-gnu and runs under Wine.
 
-use crate::support::game::{Game, Options, Signal};
+use crate::support::game::{Game, Options, Signal, IDLE_FRAMES};
 use crate::support::render::{names, Settings};
 use crate::support::{accept, pipe_name, recv, serve};
 use std::time::Duration;
@@ -188,7 +188,7 @@ fn write_reaches_server_and_completes_in_the_same_frame() {
     assert_eq!(s.frame, host.frame());
     let mut conn = accept(&mut server);
     assert_eq!(recv(&mut conn), b"hello");
-    assert!(!host.updating(), "nothing left to poll");
+    assert!(host.settles(), "nothing left to poll");
 }
 
 #[test]
@@ -275,7 +275,7 @@ fn close_errors_pending_requests_and_closes_the_handle() {
     assert_eq!(one(&host, &format!("{p}_disconnected")).frame, f);
     assert!(is_broken(&mut conn), "the server sees the close");
     host.step();
-    assert!(!host.updating());
+    assert!(host.settles());
     // Closing a pipe that is not open (again, or never opened) says nothing.
     host.raise(names::CLOSE, &p);
     host.raise(names::CLOSE, "never-opened");
@@ -415,7 +415,7 @@ fn queued_requests_are_served_in_order_within_one_frame() {
     for m in [&b"one"[..], b"two", b"three"] {
         assert_eq!(recv(&mut conn), m);
     }
-    assert!(!host.updating());
+    assert!(host.settles());
 }
 
 #[test]
@@ -436,7 +436,42 @@ fn empty_read_polls_every_frame_until_a_message_comes() {
     let f = host.frame();
     let r = one(&host, "pipeRead_complete_r1");
     assert_eq!((r.text().as_str(), r.frame), ("late", f));
-    assert!(!host.updating(), "onUpdate removed when idle");
+    assert!(host.settles(), "onUpdate removed when idle");
+}
+
+/// A mod that talks all the time must not set and remove onUpdate around every access:
+/// that is two calls into the game between an answer and the next request, on the
+/// round trip's critical path. onUpdate stays set for IDLE_FRAMES idle frames after the
+/// last request that waited (the frame that answered it is the first), then goes; a
+/// request that waits again starts the count over.
+#[test]
+fn onupdate_stays_set_for_idle_frames_after_the_last_wait() {
+    let p = pipe_name("linger");
+    let mut server = serve(&p);
+    let host = Game::new();
+    host.raise(names::READ, format!("{p};r1"));
+    host.step();
+    let mut conn = accept(&mut server);
+    conn.write(b"one").unwrap();
+    assert!(host.step_until(|h| h.has_signal("pipeRead_complete_r1")));
+    for idle in 1..IDLE_FRAMES / 2 {
+        assert!(host.updating(), "removed after {idle} idle frames");
+        host.step();
+    }
+    // A read that waits again: the count starts over once it is answered.
+    host.raise(names::READ, format!("{p};r2"));
+    host.step();
+    assert!(host.updating());
+    conn.write(b"two").unwrap();
+    assert!(host.step_until(|h| h.has_signal("pipeRead_complete_r2")));
+    for idle in 1..IDLE_FRAMES {
+        assert!(host.updating(), "removed after {idle} idle frames");
+        host.step();
+    }
+    assert!(
+        !host.updating(),
+        "still set after {IDLE_FRAMES} idle frames"
+    );
 }
 
 /// Review finding 1: one FIFO per pipe made every write and check wait behind a read.
@@ -518,7 +553,7 @@ fn an_abandoned_read_never_eats_a_later_message() {
         host.step();
     }
     no_signal(&host, "pipeRead_complete_r1");
-    assert!(!host.updating());
+    assert!(host.settles());
     // Cancelling what is unknown or answered already does nothing.
     host.raise(names::CANCEL, format!("{p};r2"));
     host.raise(names::CANCEL, "no-such-pipe;r9");
@@ -614,7 +649,7 @@ fn server_gone_errors_every_pending_request_once_and_signals_disconnect() {
         "nothing answered twice: {:?}",
         host.signals()
     );
-    assert!(!host.updating());
+    assert!(host.settles());
 
     // Requests after the failure try to open again, and fail while nobody serves; a
     // pipe that did not open closes nothing, so MD hears no disconnect.
@@ -652,7 +687,7 @@ fn no_disconnect_signal_for_a_pipe_that_never_opened() {
         }
     }
     no_signal(&host, &format!("{p}_disconnected"));
-    assert!(!host.updating());
+    assert!(host.settles());
 }
 
 /// Review finding: a server that accepts and then drops every client made one pending
@@ -688,7 +723,7 @@ fn a_server_that_keeps_dropping_clients_costs_one_reopen_per_request() {
     assert_eq!(host.signals_for("pipeRead_complete_r1").len(), 1);
     // Each handle that was open and closed is one disconnect.
     assert_eq!(host.signals_for(&format!("{p}_disconnected")).len(), 2);
-    assert!(!host.updating());
+    assert!(host.settles());
 }
 
 #[test]
@@ -758,7 +793,7 @@ fn write_that_cannot_fit_closes_the_pipe() {
     }
     assert_eq!(one(&host, &format!("{p}_disconnected")).text(), p);
     assert!(is_broken(&mut conn), "the pipe was closed");
-    assert!(!host.updating());
+    assert!(host.settles());
     // The next write opens a fresh pipe.
     host.raise(names::WRITE, format!("{p};w3;small"));
     host.step();
@@ -957,7 +992,7 @@ fn alarms_ring_after_real_time_also_while_paused() {
     host.step();
     assert_eq!(value(&host, "pipeAlarm_complete_a1"), "SUCCESS");
     host.step();
-    assert!(!host.updating());
+    assert!(host.settles());
     assert_eq!(host.signals_for("pipeAlarm_complete_a1").len(), 1);
 }
 

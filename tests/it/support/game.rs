@@ -25,6 +25,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use x4pipe_sim::host::{HostOptions, LuaArg, LuaData, LuaFile, LuaHost, LuaNote};
 
+/// How many idle frames the Lua client keeps onUpdate set after its last waiting
+/// request (`IDLE_FRAMES` in `named_pipes.lua`).
+pub const IDLE_FRAMES: u64 = 60;
+
 /// One `AddUITriggeredEvent` call.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Signal {
@@ -293,6 +297,20 @@ impl Game {
     /// Whether an onUpdate script is set.
     pub fn updating(&self) -> bool {
         self.host.updating()
+    }
+
+    /// Whether the client has nothing left to poll: it keeps onUpdate set for
+    /// [`IDLE_FRAMES`] idle frames after its last waiting request, then removes it. Steps
+    /// up to that many frames (one more than the client needs) and tells whether
+    /// onUpdate is gone; a request still waiting keeps it set.
+    pub fn settles(&self) -> bool {
+        for _ in 0..=IDLE_FRAMES {
+            if !self.updating() {
+                return true;
+            }
+            self.step();
+        }
+        !self.updating()
     }
 
     /// The game wipes the Lua state (UI reload, savegame load): the state is closed,

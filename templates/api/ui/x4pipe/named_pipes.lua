@@ -558,15 +558,30 @@ end
 
 local onUpdate
 
-local function updateScript()
-    local busy = next(waiting) ~= nil or next(alarms) ~= nil
-    if busy and not updating then
-        updating = true
-        SetScript("onUpdate", onUpdate)
-    elseif not busy and updating then
-        updating = false
-        if RemoveScript then
-            RemoveScript("onUpdate", onUpdate)
+-- onUpdate stays set for IDLE_FRAMES frames after the last request that waited: a mod
+-- that talks every frame or two would otherwise set and remove it around every access,
+-- two calls into the game each time (half a microsecond between an answer and the
+-- next request, on the round trip's critical path), while an onUpdate with nothing to
+-- do costs two table lookups per frame.
+local IDLE_FRAMES = 60
+local idleFrames = 0
+
+-- `frame`: called from onUpdate, which counts the idle frames.
+local function updateScript(frame)
+    if next(waiting) ~= nil or next(alarms) ~= nil then
+        idleFrames = 0
+        if not updating then
+            updating = true
+            SetScript("onUpdate", onUpdate)
+        end
+    elseif updating and frame then
+        idleFrames = idleFrames + 1
+        if idleFrames >= IDLE_FRAMES then
+            updating = false
+            idleFrames = 0
+            if RemoveScript then
+                RemoveScript("onUpdate", onUpdate)
+            end
         end
     end
 end
@@ -576,7 +591,7 @@ end
 -- Scratch list of poll(), kept: polling runs every frame and makes no garbage.
 local pollNames = {}
 
-local function poll()
+local function poll(frame)
     if next(alarms) ~= nil then
         ringAlarms()
     end
@@ -596,11 +611,11 @@ local function poll()
             waiting[name] = nil
         end
     end
-    updateScript()
+    updateScript(frame)
 end
 
 onUpdate = function()
-    local ok, err = pcall(poll)
+    local ok, err = pcall(poll, true)
     if not ok then
         log("onUpdate: " .. tostring(err))
     end
