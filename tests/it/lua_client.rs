@@ -616,6 +616,42 @@ fn pipes_have_separate_queues() {
     assert_eq!(value(&host, "pipeRead_complete_ra"), "to a");
 }
 
+/// Reads waiting on several pipes are all polled every frame (the poll's loop), and one
+/// left alone is still polled (its path without a loop).
+#[test]
+fn reads_waiting_on_several_pipes_are_all_polled() {
+    let names_of = ["pa", "pb", "pc"].map(pipe_name);
+    let mut servers = names_of.clone().map(|p| serve(&p));
+    let host = Game::new();
+    for (i, p) in names_of.iter().enumerate() {
+        host.raise(names::READ, format!("{p};r{i}"));
+    }
+    host.step();
+    let mut conns: Vec<_> = servers.iter_mut().map(accept).collect();
+    host.step();
+    assert!(host
+        .signals()
+        .iter()
+        .all(|s| !s.control.starts_with("pipeRead")));
+    conns[1].write(b"to b").unwrap();
+    conns[2].write(b"to c").unwrap();
+    host.step();
+    let f = host.frame();
+    for (c, want) in [
+        ("pipeRead_complete_r1", "to b"),
+        ("pipeRead_complete_r2", "to c"),
+    ] {
+        let s = one(&host, c);
+        assert_eq!((s.text().as_str(), s.frame), (want, f), "{c}");
+    }
+    no_signal(&host, "pipeRead_complete_r0");
+    host.step();
+    conns[0].write(b"to a").unwrap();
+    host.step();
+    assert_eq!(value(&host, "pipeRead_complete_r0"), "to a");
+    assert!(host.settles());
+}
+
 // ---- failures and recovery ----------------------------------------------------------
 
 #[test]
