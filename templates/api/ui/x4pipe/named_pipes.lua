@@ -462,6 +462,16 @@ local function writeStep(p, req)
     return X4P_PENDING
 end
 
+-- Whether the pipe is open for the request at a queue's head. Busy (tried again on a
+-- later frame) and failed (every request of the pipe answered ERROR) both stop serving.
+local function opened(p)
+    local state, why = ensureOpen(p)
+    if state == "fail" then
+        failAll(p, why)
+    end
+    return state == "open"
+end
+
 -- Serves the write queue (writes and checks, in order) until it is empty or its head
 -- must wait. Returns nothing; the caller looks at the queues afterwards. The next
 -- request is a tail call, not a loop (see head).
@@ -472,25 +482,18 @@ local function serveWrites(p)
     end
     if req.kind == "fail" then
         answer(req, ERROR)
+    elseif not opened(p) then
+        return
+    elseif req.kind == "check" then
+        answer(req, SUCCESS)
     else
-        local state, why = ensureOpen(p)
-        if state == "busy" then
-            return
-        elseif state == "fail" then
-            failAll(p, why)
-            return
-        end
-        if req.kind == "check" then
+        local code = writeStep(p, req)
+        if code == X4P_OK then
             answer(req, SUCCESS)
-        else
-            local code = writeStep(p, req)
-            if code == X4P_OK then
-                answer(req, SUCCESS)
-            elseif code == X4P_PENDING then
-                return
-            elseif not broken(p, req, code) then
-                return
-            end
+        elseif code == X4P_PENDING then
+            return
+        elseif not broken(p, req, code) then
+            return
         end
     end
     return serveWrites(p)
@@ -503,11 +506,7 @@ local function serveReads(p)
     if not req then
         return
     end
-    local state, why = ensureOpen(p)
-    if state == "busy" then
-        return
-    elseif state == "fail" then
-        failAll(p, why)
+    if not opened(p) then
         return
     end
     local code, msg = readStep(p)
