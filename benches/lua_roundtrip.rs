@@ -128,12 +128,14 @@ fn trips(
     }
 }
 
-fn bench_lua(game: &Game, pipe: &str, msg: &[u8], budget: Duration) -> Figures {
+/// Round trips of `msg` on `pipe` through whichever client `host` runs (the Lua client,
+/// or the Rust client in the game).
+fn pipe_trips(host: &LuaHost, pipe: &str, msg: &[u8], budget: Duration) -> Figures {
     let mut param = format!("{pipe};w;").into_bytes();
     param.extend_from_slice(msg);
     let msg_at = param.len() - msg.len();
     trips(
-        game.host(),
+        host,
         &param,
         msg_at,
         format!("{pipe};r").as_bytes(),
@@ -237,17 +239,7 @@ fn bench_rust_in_game(pipe: &str, msg: &[u8], budget: Duration) -> Figures {
         .unwrap();
     lua.globals().set("rust_write", write).unwrap();
     lua.globals().set("rust_read", read).unwrap();
-    let mut param = format!("{pipe};w;").into_bytes();
-    param.extend_from_slice(msg);
-    let msg_at = param.len() - msg.len();
-    let figures = trips(
-        &host,
-        &param,
-        msg_at,
-        format!("{pipe};r").as_bytes(),
-        msg.len(),
-        budget,
-    );
+    let figures = pipe_trips(&host, pipe, msg, budget);
     client.borrow_mut().write(b"stop").ok();
     figures
 }
@@ -412,7 +404,7 @@ fn run_lua(size: usize, run: usize, msg: &[u8], budget: Duration) -> Figures {
         time_calls: false,
         ..Options::default()
     });
-    let lua = bench_lua(&host, &pipe, msg, budget);
+    let lua = pipe_trips(host.host(), &pipe, msg, budget);
     host.raise(names::WRITE, format!("{pipe};stop;stop"));
     host.step();
     drop(host);
