@@ -95,6 +95,9 @@ pub struct Game {
     pause_from_c: bool,
     signals: RefCell<Vec<Signal>>,
     debug_log: RefCell<Vec<String>>,
+    /// Lua errors the game caught, kept when a test expects them (`expect_lua_errors`);
+    /// `None`: an error fails the test.
+    lua_errors: RefCell<Option<Vec<String>>>,
     pub ext_root: PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -153,6 +156,7 @@ impl Game {
             pause_from_c: opts.pause_from_c,
             signals: RefCell::new(Vec::new()),
             debug_log: RefCell::new(Vec::new()),
+            lua_errors: RefCell::new(None),
             ext_root,
             _dir: dir,
         };
@@ -165,7 +169,10 @@ impl Game {
         for note in self.host.take_notes() {
             match note {
                 LuaNote::Log(text) => self.debug_log.borrow_mut().push(text),
-                LuaNote::Error(e) => panic!("the Lua client raised an error {when}: {e}"),
+                LuaNote::Error(e) => match self.lua_errors.borrow_mut().as_mut() {
+                    Some(errors) => errors.push(e),
+                    None => panic!("the Lua client raised an error {when}: {e}"),
+                },
             }
         }
         let frame = self.frame.get();
@@ -287,6 +294,21 @@ impl Game {
 
     pub fn debug_log(&self) -> Vec<String> {
         self.debug_log.borrow().clone()
+    }
+
+    /// From now on a Lua error that reaches the game (which logs it and goes on, as X4
+    /// does) is kept for [`Game::take_lua_errors`] instead of failing the test.
+    pub fn expect_lua_errors(&self) {
+        self.lua_errors.borrow_mut().get_or_insert_with(Vec::new);
+    }
+
+    /// The Lua errors the game caught since the last call (see `expect_lua_errors`).
+    pub fn take_lua_errors(&self) -> Vec<String> {
+        self.lua_errors
+            .borrow_mut()
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Event names with a registered handler, in registration order.
