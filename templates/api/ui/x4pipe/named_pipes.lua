@@ -543,7 +543,7 @@ end
 -- The calls into the client (MD's events, onUpdate) run without pcall. LuaJIT cannot
 -- compile a trace that returns through a pcall it did not enter, so a pcall around the
 -- serving code kept most of a round trip's path in the interpreter (4 KiB round trips
--- 4-5 % slower). A Lua error goes to the game instead, which logs it with its
+-- 3-4 % slower). A Lua error goes to the game instead, which logs it with its
 -- traceback. The call it stopped never reaches its end, and the next call into the
 -- client finds it unfinished and answers what it left (see recover): the request it was
 -- handling and, if it stopped while serving a pipe, every request of that pipe, with
