@@ -413,6 +413,58 @@ fn reads_complete_on_the_md_heartbeat_while_onupdate_is_out() {
     no_errors(&sim, &events);
 }
 
+/// Issue #9 item 5 at the MD level: a Lua error in a handler still gives the MD access
+/// its one answer. The error reaches the game (a `LuaError` event); the client answers
+/// ERROR at its next call, here MD's heartbeat (nothing else calls it).
+#[test]
+fn a_throwing_handler_still_answers_md() {
+    let mut w = World::new("throw");
+    let pipe = unique("x4t_throw");
+    w.add_md(
+        "Sim_Throw",
+        &format!(
+            r#"<cue name="Ask"><delay exact="2s"/><actions>
+                 <signal_cue_instantly cue="md.Named_Pipes.Write_Special" param="table[$pipe='{pipe}', $msg='package.path', $cue=Answer, $time=60s]"/>
+               </actions></cue>
+               <cue name="Answer" instantiate="true"><conditions><event_cue_signalled/></conditions>
+                 <actions><debug_text text="'answer: ' + event.param"/></actions></cue>"#
+        ),
+    );
+    let _server = TestServer::start(&pipe, Reply::Echo);
+    let mut sim = w.sim(opts());
+    // The Lua state exists once the game has started; the access comes at 2s.
+    let mut events = run(&mut sim, 1.0);
+    // Write_Special reads the global package table when it runs; without it the
+    // handler raises.
+    sim.host()
+        .lua()
+        .unwrap()
+        .load("package = nil")
+        .exec()
+        .unwrap();
+    events.extend(run_until(&mut sim, 30.0, "answer: "));
+    let answers: Vec<_> = texts(&events)
+        .into_iter()
+        .filter(|t| t.starts_with("answer"))
+        .collect();
+    assert_eq!(answers, ["answer: ERROR"], "{}", show(&events));
+    let errors: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(&e.kind, EventKind::LuaError(t) if t.contains("package")))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", show(&events));
+    assert_eq!(sim.errors(), 1, "{}", show(&events));
+    let answered = events
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::Md(Record::DebugText { text, .. }) if text.starts_with("answer")))
+        .unwrap();
+    assert!(
+        answered.clock.saturating_sub(errors[0].clock) <= 600_000,
+        "answered within one heartbeat of the error:\n{}",
+        show(&events)
+    );
+}
+
 #[test]
 fn savegame_load_cancels_pending_accesses_and_the_host_reconnects() {
     let mut w = World::new("load");
