@@ -482,24 +482,25 @@ local function serveWrites(p)
     if not req then
         return
     end
+    -- The request's answer once it is done; none for a broken write that gets its reopen.
+    local value
     if req.kind == "fail" then
-        pop(p.writes)
-        answer(req, ERROR)
+        value = ERROR
     elseif not opened(p) then
         return
     elseif req.kind == "check" then
-        pop(p.writes)
-        answer(req, SUCCESS)
+        value = SUCCESS
     else
         local code = writeStep(p, req)
         if code == X4P_OK then
-            pop(p.writes)
-            answer(req, SUCCESS)
-        elseif code == X4P_PENDING then
-            return
-        elseif not broken(p, req, code) then
+            value = SUCCESS
+        elseif code == X4P_PENDING or not broken(p, req, code) then
             return
         end
+    end
+    if value then
+        pop(p.writes)
+        answer(req, value)
     end
     return serveWrites(p)
 end
