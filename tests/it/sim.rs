@@ -370,16 +370,36 @@ fn round_trip_to_the_scaffolded_python_server_depth_first() {
     round_trip(SignalOrder::DepthFirst);
 }
 
-/// A Read that waits on a pipe whose server never answers, made at 2s.
-fn pending_read(w: &mut World, pipe: &str) {
+/// An MD file `name` that runs `accesses` (MD actions) at 2s; an access made with
+/// `$cue=Answer` has its result shown as the debug_text "answer: <result>".
+fn ask_at_2s(w: &mut World, name: &str, accesses: &str) {
     w.add_md(
-        "Sim_Pending",
+        name,
         &format!(
             r#"<cue name="Ask"><delay exact="2s"/><actions>
-                 <signal_cue_instantly cue="md.Named_Pipes.Read" param="table[$pipe='{pipe}', $cue=Answer, $time=600s]"/>
+                 {accesses}
                </actions></cue>
                <cue name="Answer" instantiate="true"><conditions><event_cue_signalled/></conditions>
                  <actions><debug_text text="'answer: ' + event.param"/></actions></cue>"#
+        ),
+    );
+}
+
+/// The debug_texts of `ask_at_2s`'s Answer cue, in order.
+fn answers(events: &[Event]) -> Vec<String> {
+    texts(events)
+        .into_iter()
+        .filter(|t| t.starts_with("answer"))
+        .collect()
+}
+
+/// A Read that waits on a pipe whose server never answers, made at 2s.
+fn pending_read(w: &mut World, pipe: &str) {
+    ask_at_2s(
+        w,
+        "Sim_Pending",
+        &format!(
+            r#"<signal_cue_instantly cue="md.Named_Pipes.Read" param="table[$pipe='{pipe}', $cue=Answer, $time=600s]"/>"#
         ),
     );
 }
@@ -390,26 +410,19 @@ fn pending_read(w: &mut World, pipe: &str) {
 fn reads_complete_on_the_md_heartbeat_while_onupdate_is_out() {
     let mut w = World::new("beat");
     let echo = unique("x4t_echo_beat");
-    w.add_md(
+    ask_at_2s(
+        &mut w,
         "Sim_Beat",
         &format!(
-            r#"<cue name="Ask"><delay exact="2s"/><actions>
-                 <signal_cue_instantly cue="md.Named_Pipes.Write" param="table[$pipe='{echo}', $msg='hi']"/>
-                 <signal_cue_instantly cue="md.Named_Pipes.Read" param="table[$pipe='{echo}', $cue=Answer, $time=60s]"/>
-               </actions></cue>
-               <cue name="Answer" instantiate="true"><conditions><event_cue_signalled/></conditions>
-                 <actions><debug_text text="'answer: ' + event.param"/></actions></cue>"#
+            r#"<signal_cue_instantly cue="md.Named_Pipes.Write" param="table[$pipe='{echo}', $msg='hi']"/>
+               <signal_cue_instantly cue="md.Named_Pipes.Read" param="table[$pipe='{echo}', $cue=Answer, $time=60s]"/>"#
         ),
     );
     let _echo = TestServer::start(&echo, Reply::Echo);
     let mut sim = w.sim(opts());
     sim.host().set_onupdate_runs(false);
     let events = run_until(&mut sim, 30.0, "answer: ");
-    let answers: Vec<_> = texts(&events)
-        .into_iter()
-        .filter(|t| t.starts_with("answer"))
-        .collect();
-    assert_eq!(answers, ["answer: hi"], "{}", show(&events));
+    assert_eq!(answers(&events), ["answer: hi"], "{}", show(&events));
     no_errors(&sim, &events);
 }
 
@@ -420,14 +433,11 @@ fn reads_complete_on_the_md_heartbeat_while_onupdate_is_out() {
 fn a_throwing_handler_still_answers_md() {
     let mut w = World::new("throw");
     let pipe = unique("x4t_throw");
-    w.add_md(
+    ask_at_2s(
+        &mut w,
         "Sim_Throw",
         &format!(
-            r#"<cue name="Ask"><delay exact="2s"/><actions>
-                 <signal_cue_instantly cue="md.Named_Pipes.Write_Special" param="table[$pipe='{pipe}', $msg='package.path', $cue=Answer, $time=60s]"/>
-               </actions></cue>
-               <cue name="Answer" instantiate="true"><conditions><event_cue_signalled/></conditions>
-                 <actions><debug_text text="'answer: ' + event.param"/></actions></cue>"#
+            r#"<signal_cue_instantly cue="md.Named_Pipes.Write_Special" param="table[$pipe='{pipe}', $msg='package.path', $cue=Answer, $time=60s]"/>"#
         ),
     );
     let _server = TestServer::start(&pipe, Reply::Echo);
@@ -443,11 +453,7 @@ fn a_throwing_handler_still_answers_md() {
         .exec()
         .unwrap();
     events.extend(run_until(&mut sim, 30.0, "answer: "));
-    let answers: Vec<_> = texts(&events)
-        .into_iter()
-        .filter(|t| t.starts_with("answer"))
-        .collect();
-    assert_eq!(answers, ["answer: ERROR"], "{}", show(&events));
+    assert_eq!(answers(&events), ["answer: ERROR"], "{}", show(&events));
     let errors: Vec<_> = events
         .iter()
         .filter(|e| matches!(&e.kind, EventKind::LuaError(t) if t.contains("package")))
@@ -476,18 +482,10 @@ fn savegame_load_cancels_pending_accesses_and_the_host_reconnects() {
     let mut sim = w.sim(opts());
     sim.at(micros(10.0), Happening::LoadGame);
     let mut events = run(&mut sim, 5.0);
-    assert!(
-        texts(&events).iter().all(|t| !t.starts_with("answer")),
-        "{}",
-        show(&events)
-    );
+    assert!(answers(&events).is_empty(), "{}", show(&events));
     events.extend(run_until(&mut sim, 60.0, "answer: "));
     events.extend(run(&mut sim, 1.0));
-    let answers: Vec<_> = texts(&events)
-        .into_iter()
-        .filter(|t| t.starts_with("answer"))
-        .collect();
-    assert_eq!(answers, ["answer: CANCELLED"], "{}", show(&events));
+    assert_eq!(answers(&events), ["answer: CANCELLED"], "{}", show(&events));
     events.extend(run_until_host(&mut sim, &host, &module_of(&id), 2, 120.0));
     no_errors(&sim, &events);
     assert_eq!(host.count("<connect>"), 2, "{:?}", host.log());
@@ -505,11 +503,7 @@ fn ui_reload_cancels_pending_accesses_and_the_host_reconnects() {
     sim.at(micros(10.0), Happening::ReloadUi);
     let mut events = run_until(&mut sim, 60.0, "answer: ");
     events.extend(run(&mut sim, 1.0));
-    let answers: Vec<_> = texts(&events)
-        .into_iter()
-        .filter(|t| t.starts_with("answer"))
-        .collect();
-    assert_eq!(answers, ["answer: CANCELLED"], "{}", show(&events));
+    assert_eq!(answers(&events), ["answer: CANCELLED"], "{}", show(&events));
     events.extend(run_until_host(&mut sim, &host, &module_of(&id), 2, 120.0));
     no_errors(&sim, &events);
 }
